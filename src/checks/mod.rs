@@ -1,0 +1,1 @@
+//! The three checks, all of one shape: parsed application and registry facts in, failures out.

@@ -1,0 +1,3 @@
+//! The pure domain: parsed values, rules, calendar, reasons and the decision. No I/O here.
+
+pub mod reason;
