@@ -1,6 +1,9 @@
 //! The pure domain: parsed values, rules, calendar, reasons and the decision. No I/O here.
 
 pub mod citizenship;
+pub mod dead_letter;
+pub mod envelope;
 pub mod ids;
 pub mod iin;
+pub mod instant;
 pub mod reason;
