@@ -183,4 +183,4 @@ fn parse_otp(obj: &Fields) -> Result<OtpClaim, EnvelopeError> {
 
 #[cfg(test)]
 #[path = "envelope_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -6,4 +6,8 @@ pub mod envelope;
 pub mod ids;
 pub mod iin;
 pub mod instant;
+pub mod reader;
 pub mod reason;
+pub mod request;
+pub mod rules;
+pub mod sample;
