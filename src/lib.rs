@@ -1,7 +1,8 @@
 //! trp-worker: decides applications for a temporary residence permit.
 //!
 //! The pure core lives in [`domain`] and [`checks`]; I/O (broker, database, mail, SMS)
-//! stays at the edges and arrives with later modules.
+//! stays at the edges: [`files`] reads configuration files, and later modules add the rest.
 
 pub mod checks;
 pub mod domain;
+pub mod files;

@@ -7,10 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, UtcOffset};
 
 /// Kazakhstan's one time zone since 2024-03-01.
-pub const KZ_OFFSET: UtcOffset = match UtcOffset::from_hms(5, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => panic!("+05:00 is a valid offset"),
-};
+pub const KZ_OFFSET: UtcOffset = time::macros::offset!(+5);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("is not an RFC 3339 instant with an offset")]
@@ -41,7 +38,7 @@ impl Instant {
 
     /// The calendar date in Kazakhstan (+05:00) at this instant.
     pub fn kz_date(&self) -> Date {
-        self.at.to_offset(KZ_OFFSET).date()
+        self.at.checked_to_offset(KZ_OFFSET).unwrap_or(self.at).date()
     }
 }
 

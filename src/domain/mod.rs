@@ -1,5 +1,6 @@
 //! The pure domain: parsed values, rules, calendar, reasons and the decision. No I/O here.
 
+pub mod calendar;
 pub mod citizenship;
 pub mod dead_letter;
 pub mod envelope;
