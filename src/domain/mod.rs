@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod citizenship;
+pub mod decision;
 pub mod dead_letter;
 pub mod envelope;
 pub mod ids;

@@ -1,0 +1,72 @@
+//! Test helpers: the contract's sample request, changed one field at a time, and the facts
+//! and rules under which it is approved.
+
+use serde_json::Value;
+use time::macros::date;
+use time::Date;
+
+use super::facts::{Facts, FingerprintFact};
+use crate::domain::request::ERequest;
+use crate::domain::rules::Rules;
+use crate::domain::sample;
+
+/// The shipped rules, read from the file an operator edits.
+pub fn rules() -> Rules {
+    Rules::parse(include_str!("../../config/rules.toml")).expect("shipped rules parse")
+}
+
+/// The sample's submission date (2026-11-24 in Kazakhstan).
+pub const SUBMITTED_ON: Date = date!(2026 - 11 - 24);
+
+/// Facts under which the sample passes every check.
+pub fn facts() -> Facts {
+    Facts {
+        fingerprint: Some(FingerprintFact {
+            record: "FP-2026-7731902".into(),
+            registered_on: date!(2026 - 10 - 01),
+        }),
+        invalid_documents: Vec::new(),
+        household_permits_held: 0,
+        phone_holder_iin: Some("900517310006".into()),
+    }
+}
+
+/// The sample with `change` applied to its JSON, parsed.
+pub fn request_with(change: impl FnOnce(&mut Value)) -> ERequest {
+    let mut v = sample::request();
+    change(&mut v);
+    ERequest::parse(&serde_json::to_vec(&v).expect("json")).expect("still parses")
+}
+
+pub fn request() -> ERequest {
+    request_with(|_| {})
+}
+
+/// Sets the value at a slash-separated path (`applicant/passport/number`), creating the
+/// last key where it is absent.
+pub fn set(v: &mut Value, path: &str, value: Value) {
+    let (parent, key) = path.rsplit_once('/').unwrap_or(("", path));
+    let target = if parent.is_empty() { v } else { v.pointer_mut(&format!("/{parent}")).expect(path) };
+    match target {
+        Value::Object(map) => {
+            map.insert(key.to_owned(), value);
+        }
+        Value::Array(items) => items[key.parse::<usize>().expect("index")] = value,
+        _ => panic!("{path} has no parent object"),
+    }
+}
+
+/// Removes the key at a slash-separated path.
+pub fn remove(v: &mut Value, path: &str) {
+    let (parent, key) = path.rsplit_once('/').unwrap_or(("", path));
+    let target = if parent.is_empty() { v } else { v.pointer_mut(&format!("/{parent}")).expect(path) };
+    match target {
+        Value::Object(map) => {
+            map.remove(key).expect(path);
+        }
+        Value::Array(items) => {
+            items.remove(key.parse::<usize>().expect("index"));
+        }
+        _ => panic!("{path} has no parent"),
+    }
+}
