@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::domain::calendar::{Calendar, CalendarError, YearCalendar};
+use crate::domain::rules::{Rules, RulesError};
 
 /// Why configuration could not be loaded. Each message is one line that names the file or
 /// directory, followed by what is wrong in it.
@@ -26,6 +27,23 @@ pub enum LoadError {
     },
     #[error("calendar directory {}: {error}", .path.display())]
     CalendarDir { path: PathBuf, error: CalendarError },
+    #[error("{}: {error}", .path.display())]
+    Rules { path: PathBuf, error: RulesError },
+}
+
+fn read(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|error| LoadError::Io {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// Loads the subspecies rules (`rules.file`).
+pub fn load_rules(path: &Path) -> Result<Rules, LoadError> {
+    Rules::parse(&read(path)?).map_err(|error| LoadError::Rules {
+        path: path.to_path_buf(),
+        error,
+    })
 }
 
 /// Loads every `*.toml` file in `dir` (one a year, named `<year>.toml`) into a [`Calendar`].
@@ -33,10 +51,7 @@ pub enum LoadError {
 pub fn load_calendar_dir(dir: &Path) -> Result<Calendar, LoadError> {
     let mut years = Vec::new();
     for path in toml_files(dir)? {
-        let text = std::fs::read_to_string(&path).map_err(|error| LoadError::Io {
-            path: path.clone(),
-            error,
-        })?;
+        let text = read(&path)?;
         let year = YearCalendar::parse(&text).map_err(|error| LoadError::Calendar {
             path: path.clone(),
             error,

@@ -4,5 +4,6 @@
 //! stays at the edges: [`files`] reads configuration files, and later modules add the rest.
 
 pub mod checks;
+pub mod cli;
 pub mod domain;
 pub mod files;

@@ -37,7 +37,10 @@ fn required_parts(request: &ERequest, rules: &Rules, failures: &mut Vec<Failure>
             ));
         }
     }
-    let contract_missing = request.employer.as_ref().is_some_and(|e| e.contract.is_none());
+    let contract_missing = request
+        .employer
+        .as_ref()
+        .is_some_and(|e| e.contract.is_none());
     if rule.term_within_contract && contract_missing {
         failures.push(Failure::new(
             ReasonCode::DocumentsMissing,
@@ -48,7 +51,11 @@ fn required_parts(request: &ERequest, rules: &Rules, failures: &mut Vec<Failure>
 
 fn required_kinds(request: &ERequest, rules: &Rules, failures: &mut Vec<Failure>) {
     for kind in rules.required_documents(request.subspecies) {
-        let mut entries = request.documents.iter().filter(|d| d.kind == kind).peekable();
+        let mut entries = request
+            .documents
+            .iter()
+            .filter(|d| d.kind == kind)
+            .peekable();
         if entries.peek().is_none() {
             failures.push(Failure::new(
                 ReasonCode::DocumentsMissing,
@@ -74,7 +81,10 @@ fn same_number(a: &str, b: &str) -> bool {
 fn passport(request: &ERequest, failures: &mut Vec<Failure>) {
     let own = &request.applicant.passport;
     for entry in request.documents.iter().filter(|d| d.kind == "passport") {
-        let matches = entry.number.as_deref().is_some_and(|n| same_number(n, &own.number));
+        let matches = entry
+            .number
+            .as_deref()
+            .is_some_and(|n| same_number(n, &own.number));
         if !matches {
             failures.push(Failure::new(
                 ReasonCode::DocumentsInconsistent,
@@ -97,7 +107,10 @@ fn contract_number(request: &ERequest, failures: &mut Vec<Failure>) {
     let Some(contract) = request.employer.as_ref().and_then(|e| e.contract.as_ref()) else {
         return;
     };
-    let listed = request.documents.iter().filter(|d| d.kind == "employment_contract");
+    let listed = request
+        .documents
+        .iter()
+        .filter(|d| d.kind == "employment_contract");
     let differs = listed
         .filter_map(|d| d.number.as_deref())
         .any(|n| !same_number(n, &contract.number));
@@ -110,7 +123,12 @@ fn contract_number(request: &ERequest, failures: &mut Vec<Failure>) {
 }
 
 /// A registry row matches a listed document of its kind on the number or on the digest.
-fn is_listed(row: &InvalidDocument, kind: &str, number: Option<&str>, entry: Option<&DocumentEntry>) -> bool {
+fn is_listed(
+    row: &InvalidDocument,
+    kind: &str,
+    number: Option<&str>,
+    entry: Option<&DocumentEntry>,
+) -> bool {
     let number_hit = matches!((&row.number, number), (Some(a), Some(b)) if same_number(a, b));
     let digest = entry.and_then(|e| e.sha256.as_ref().ok());
     let digest_hit = matches!((&row.sha256, digest), (Some(a), Some(b)) if a == b);
@@ -120,13 +138,20 @@ fn is_listed(row: &InvalidDocument, kind: &str, number: Option<&str>, entry: Opt
 fn registry_hits(request: &ERequest, rows: &[InvalidDocument], failures: &mut Vec<Failure>) {
     let mut hits: Vec<&str> = Vec::new();
     for entry in &request.documents {
-        if rows.iter().any(|r| is_listed(r, &entry.kind, entry.number.as_deref(), Some(entry))) {
+        if rows
+            .iter()
+            .any(|r| is_listed(r, &entry.kind, entry.number.as_deref(), Some(entry)))
+        {
             hits.push(&entry.kind);
         }
     }
     // The applicant's passport counts even where `documents` does not list it.
     let passport = request.applicant.passport.number.as_str();
-    if rows.iter().any(|r| is_listed(r, "passport", Some(passport), None)) && !hits.contains(&"passport") {
+    if rows
+        .iter()
+        .any(|r| is_listed(r, "passport", Some(passport), None))
+        && !hits.contains(&"passport")
+    {
         hits.push("passport");
     }
     for kind in hits {

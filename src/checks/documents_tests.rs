@@ -30,8 +30,14 @@ fn missing_parts_by_subspecies() {
             remove(v, "employer");
         });
         let failures = check(&r, &facts(), &rules());
-        let missing: Vec<_> = failures.iter().filter(|f| f.code == ReasonCode::DocumentsMissing).collect();
-        assert!(missing.iter().any(|f| f.detail.starts_with(part)), "{subspecies}: {failures:?}");
+        let missing: Vec<_> = failures
+            .iter()
+            .filter(|f| f.code == ReasonCode::DocumentsMissing)
+            .collect();
+        assert!(
+            missing.iter().any(|f| f.detail.starts_with(part)),
+            "{subspecies}: {failures:?}"
+        );
     }
     // Business needs no part, only its own document kind.
     let r = request_with(|v| {
@@ -40,7 +46,10 @@ fn missing_parts_by_subspecies() {
     });
     let failures = check(&r, &facts(), &rules());
     assert_eq!(codes(&failures), [ReasonCode::DocumentsMissing]);
-    assert_eq!(failures[0].detail, "no business_registration document is listed");
+    assert_eq!(
+        failures[0].detail,
+        "no business_registration document is listed"
+    );
 }
 
 #[test]
@@ -78,7 +87,11 @@ fn another_persons_passport_is_inconsistent() {
     for number in [json!("FB7654321"), serde_json::Value::Null] {
         let r = request_with(|v| set(v, "documents/0/number", number.clone()));
         let failures = check(&r, &facts(), &rules());
-        assert_eq!(codes(&failures), [ReasonCode::DocumentsInconsistent], "{number}");
+        assert_eq!(
+            codes(&failures),
+            [ReasonCode::DocumentsInconsistent],
+            "{number}"
+        );
         assert!(!failures[0].detail.contains("FB7654321"));
     }
     // Case and surrounding space do not matter.
@@ -89,7 +102,10 @@ fn another_persons_passport_is_inconsistent() {
 #[test]
 fn another_contract_is_inconsistent() {
     let r = request_with(|v| set(v, "documents/2/number", json!("ED-78")));
-    assert_eq!(codes(&check(&r, &facts(), &rules())), [ReasonCode::DocumentsInconsistent]);
+    assert_eq!(
+        codes(&check(&r, &facts(), &rules())),
+        [ReasonCode::DocumentsInconsistent]
+    );
 }
 
 #[test]
@@ -114,13 +130,21 @@ fn registry_hits_match_on_kind_and_number_or_digest() {
     let hit_cases = [
         row("passport", Some("fa1234567"), None),
         row("photo", None, Some(photo)),
-        row("employment_contract", Some("ED-77"), Some(Sha256::digest(b"other"))),
+        row(
+            "employment_contract",
+            Some("ED-77"),
+            Some(Sha256::digest(b"other")),
+        ),
     ];
     for registered in hit_cases {
         let mut f = facts();
         f.invalid_documents = vec![registered.clone()];
         let failures = check(&request(), &f, &rules());
-        assert_eq!(codes(&failures), [ReasonCode::DocumentsUnreliable], "{registered:?}");
+        assert_eq!(
+            codes(&failures),
+            [ReasonCode::DocumentsUnreliable],
+            "{registered:?}"
+        );
         assert!(failures[0].detail.contains(&registered.kind));
     }
     let miss_cases = [
@@ -145,7 +169,13 @@ fn the_applicants_own_passport_counts_when_documents_omit_it() {
         sha256: None,
     }];
     let found = codes(&check(&r, &f, &rules()));
-    assert_eq!(found, [ReasonCode::DocumentsMissing, ReasonCode::DocumentsUnreliable]);
+    assert_eq!(
+        found,
+        [
+            ReasonCode::DocumentsMissing,
+            ReasonCode::DocumentsUnreliable
+        ]
+    );
 }
 
 #[test]

@@ -60,17 +60,26 @@ fn fingerprints(request: &ERequest, facts: &Facts, failures: &mut Vec<Failure>) 
         }
         _ => return,
     };
-    failures.push(Failure::new(ReasonCode::EligibilityFingerprintsMissing, detail));
+    failures.push(Failure::new(
+        ReasonCode::EligibilityFingerprintsMissing,
+        detail,
+    ));
 }
 
 /// `date` plus `months` calendar months, the day kept where the month has it and the
 /// month's last day otherwise; the flag says whether the day was cut.
 pub fn add_months(date: Date, months: u32) -> Option<(Date, bool)> {
     let index = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + months as i32;
-    let (year, month) = (index.div_euclid(12), Month::try_from(index.rem_euclid(12) as u8 + 1).ok()?);
+    let (year, month) = (
+        index.div_euclid(12),
+        Month::try_from(index.rem_euclid(12) as u8 + 1).ok()?,
+    );
     let last = month.length(year);
     let day = date.day().min(last);
-    Some((Date::from_calendar_date(year, month, day).ok()?, day < date.day()))
+    Some((
+        Date::from_calendar_date(year, month, day).ok()?,
+        day < date.day(),
+    ))
 }
 
 /// The last day a permit of `months` months starting on `from` may run to: the day before
@@ -87,12 +96,19 @@ pub fn last_day_of_term(from: Date, months: u32) -> Option<Date> {
 fn term(request: &ERequest, submitted_on: Date, rules: &Rules, failures: &mut Vec<Failure>) {
     let permit = request.permit;
     let rule = rules.subspecies(request.subspecies);
-    let mut fail = |detail: String| failures.push(Failure::new(ReasonCode::EligibilityTerm, detail));
+    let mut fail =
+        |detail: String| failures.push(Failure::new(ReasonCode::EligibilityTerm, detail));
     if permit.from < submitted_on {
-        fail(format!("the permit would start on {}, before the submission date {submitted_on}", permit.from));
+        fail(format!(
+            "the permit would start on {}, before the submission date {submitted_on}",
+            permit.from
+        ));
     }
     if permit.until < permit.from {
-        fail(format!("the permit would end on {}, before it starts on {}", permit.until, permit.from));
+        fail(format!(
+            "the permit would end on {}, before it starts on {}",
+            permit.until, permit.from
+        ));
     }
     let months = u32::from(rule.max_term_months);
     if last_day_of_term(permit.from, months).is_none_or(|last| permit.until > last) {

@@ -26,14 +26,25 @@ fn citizens_of_kazakhstan_need_no_permit() {
     let found = check_sample(|v| set(v, "applicant/citizenship", json!("KAZ")));
     assert_eq!(codes(&found), [ReasonCode::EligibilityCitizen]);
     // A stateless person may apply.
-    assert_eq!(check_sample(|v| set(v, "applicant/citizenship", json!("XXA"))), vec![]);
+    assert_eq!(
+        check_sample(|v| set(v, "applicant/citizenship", json!("XXA"))),
+        vec![]
+    );
 }
 
 #[test]
 fn iin_check_digit_century_and_date() {
-    for iin in ["900517310007", "90051731000", "900517010006", "901317310006"] {
+    for iin in [
+        "900517310007",
+        "90051731000",
+        "900517010006",
+        "901317310006",
+    ] {
         let found = check_sample(|v| set(v, "applicant/iin", json!(iin)));
-        assert!(codes(&found).contains(&ReasonCode::EligibilityIinInvalid), "{iin}: {found:?}");
+        assert!(
+            codes(&found).contains(&ReasonCode::EligibilityIinInvalid),
+            "{iin}: {found:?}"
+        );
         assert!(found.iter().all(|f| !f.detail.contains(iin)));
     }
 }
@@ -54,7 +65,10 @@ fn fingerprints_must_be_registered() {
     f.fingerprint = None;
     let found = check(&request(), SUBMITTED_ON, &f, &rules());
     assert_eq!(codes(&found), [ReasonCode::EligibilityFingerprintsMissing]);
-    f.fingerprint = Some(FingerprintFact { record: "FP-OTHER".into(), registered_on: date!(2025 - 01 - 01) });
+    f.fingerprint = Some(FingerprintFact {
+        record: "FP-OTHER".into(),
+        registered_on: date!(2025 - 01 - 01),
+    });
     let found = check(&request(), SUBMITTED_ON, &f, &rules());
     assert_eq!(codes(&found), [ReasonCode::EligibilityFingerprintsMissing]);
     // A request that names no record relies on the registry alone.
@@ -106,12 +120,30 @@ fn term_is_no_longer_than_the_subspecies_allows() {
 
 #[test]
 fn month_arithmetic_at_month_ends() {
-    assert_eq!(add_months(date!(2026 - 01 - 31), 1), Some((date!(2026 - 02 - 28), true)));
-    assert_eq!(add_months(date!(2026 - 12 - 01), 12), Some((date!(2027 - 12 - 01), false)));
-    assert_eq!(last_day_of_term(date!(2026 - 12 - 01), 12), Some(date!(2027 - 11 - 30)));
-    assert_eq!(last_day_of_term(date!(2027 - 01 - 31), 1), Some(date!(2027 - 02 - 28)));
-    assert_eq!(last_day_of_term(date!(2027 - 03 - 01), 1), Some(date!(2027 - 03 - 31)));
-    assert_eq!(last_day_of_term(date!(2027 - 08 - 31), 6), Some(date!(2028 - 02 - 29)));
+    assert_eq!(
+        add_months(date!(2026 - 01 - 31), 1),
+        Some((date!(2026 - 02 - 28), true))
+    );
+    assert_eq!(
+        add_months(date!(2026 - 12 - 01), 12),
+        Some((date!(2027 - 12 - 01), false))
+    );
+    assert_eq!(
+        last_day_of_term(date!(2026 - 12 - 01), 12),
+        Some(date!(2027 - 11 - 30))
+    );
+    assert_eq!(
+        last_day_of_term(date!(2027 - 01 - 31), 1),
+        Some(date!(2027 - 02 - 28))
+    );
+    assert_eq!(
+        last_day_of_term(date!(2027 - 03 - 01), 1),
+        Some(date!(2027 - 03 - 31))
+    );
+    assert_eq!(
+        last_day_of_term(date!(2027 - 08 - 31), 6),
+        Some(date!(2028 - 02 - 29))
+    );
     assert_eq!(last_day_of_term(time::Date::MAX, 12), None);
 }
 
@@ -121,7 +153,11 @@ fn household_quota_counts_the_employers_permits() {
     let mut f = facts();
     for held in 0..5 {
         f.household_permits_held = held;
-        assert_eq!(check(&household, SUBMITTED_ON, &f, &rules()), vec![], "{held}");
+        assert_eq!(
+            check(&household, SUBMITTED_ON, &f, &rules()),
+            vec![],
+            "{held}"
+        );
     }
     f.household_permits_held = 5;
     let found = check(&household, SUBMITTED_ON, &f, &rules());

@@ -32,7 +32,10 @@ pub fn run(
     match document {
         Ok(request) => [
             signature,
-            CheckReport::assessed(CheckName::Documents, documents::check(request, facts, rules)),
+            CheckReport::assessed(
+                CheckName::Documents,
+                documents::check(request, facts, rules),
+            ),
             CheckReport::assessed(
                 CheckName::Eligibility,
                 eligibility::check(request, submitted_on, facts, rules),

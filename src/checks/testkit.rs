@@ -46,7 +46,11 @@ pub fn request() -> ERequest {
 /// last key where it is absent.
 pub fn set(v: &mut Value, path: &str, value: Value) {
     let (parent, key) = path.rsplit_once('/').unwrap_or(("", path));
-    let target = if parent.is_empty() { v } else { v.pointer_mut(&format!("/{parent}")).expect(path) };
+    let target = if parent.is_empty() {
+        v
+    } else {
+        v.pointer_mut(&format!("/{parent}")).expect(path)
+    };
     match target {
         Value::Object(map) => {
             map.insert(key.to_owned(), value);
@@ -59,7 +63,11 @@ pub fn set(v: &mut Value, path: &str, value: Value) {
 /// Removes the key at a slash-separated path.
 pub fn remove(v: &mut Value, path: &str) {
     let (parent, key) = path.rsplit_once('/').unwrap_or(("", path));
-    let target = if parent.is_empty() { v } else { v.pointer_mut(&format!("/{parent}")).expect(path) };
+    let target = if parent.is_empty() {
+        v
+    } else {
+        v.pointer_mut(&format!("/{parent}")).expect(path)
+    };
     match target {
         Value::Object(map) => {
             map.remove(key).expect(path);

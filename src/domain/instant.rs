@@ -38,7 +38,10 @@ impl Instant {
 
     /// The calendar date in Kazakhstan (+05:00) at this instant.
     pub fn kz_date(&self) -> Date {
-        self.at.checked_to_offset(KZ_OFFSET).unwrap_or(self.at).date()
+        self.at
+            .checked_to_offset(KZ_OFFSET)
+            .unwrap_or(self.at)
+            .date()
     }
 }
 

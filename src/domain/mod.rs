@@ -2,8 +2,8 @@
 
 pub mod calendar;
 pub mod citizenship;
-pub mod decision;
 pub mod dead_letter;
+pub mod decision;
 pub mod envelope;
 pub mod ids;
 pub mod iin;

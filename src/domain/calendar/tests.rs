@@ -139,7 +139,8 @@ fn instants_at_the_edge_of_time_are_errors_not_panics() {
     let calendar = shipped();
     let last = OffsetDateTime::new_in_offset(Date::MAX, time::Time::MIDNIGHT, KZ_OFFSET);
     assert!(calendar.due_at(last).is_err());
-    let far_west = OffsetDateTime::new_in_offset(Date::MAX, time::Time::MIDNIGHT, time::macros::offset!(-20));
+    let far_west =
+        OffsetDateTime::new_in_offset(Date::MAX, time::Time::MIDNIGHT, time::macros::offset!(-20));
     assert!(matches!(
         calendar.due_at(far_west),
         Err(CalendarError::OutOfRange(_))
