@@ -4,3 +4,4 @@ pub mod citizenship;
 pub mod ids;
 pub mod iin;
 pub mod reason;
+pub mod texts;
