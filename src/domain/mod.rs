@@ -13,3 +13,4 @@ pub mod reason;
 pub mod request;
 pub mod rules;
 pub mod sample;
+pub mod texts;
