@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod ids;
 pub mod iin;
 pub mod instant;
+pub mod messages;
 pub mod reader;
 pub mod reason;
 pub mod request;
