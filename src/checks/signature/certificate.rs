@@ -23,15 +23,17 @@ pub fn unix_time(at: OffsetDateTime) -> UnixTime {
 /// The chain of `leaf` at `at`, mapped to the signature codes.
 pub fn check_chain(
     trust: &TrustStore,
-    leaf: &[u8],
+    leaf: (&Certificate, &[u8]),
     extra: &[Vec<u8>],
     at: OffsetDateTime,
 ) -> Option<Failure> {
     let extra: Vec<CertificateDer<'_>> = extra.iter().map(|c| c.as_slice().into()).collect();
     let error = trust
-        .verify_chain(&leaf.into(), &extra, unix_time(at))
+        .verify_chain(&leaf.1.into(), &extra, unix_time(at))
         .err()?;
-    Some(chain_failure(&error))
+    let mut failure = chain_failure(&error);
+    failure.detail = format!("{} [{}]", failure.detail, describe(leaf.0));
+    Some(failure)
 }
 
 /// Which code a webpki error gets (docs/signatures.md, "Which failure gets which code").
@@ -111,7 +113,8 @@ pub fn check_signer_iin(cert: &Certificate, applicant_iin: &str) -> Option<Failu
     }
 }
 
-/// The issuer's common name and the serial number, to name a certificate in details.
+/// The issuer and the serial number, to name a certificate in details. The issuer is a CA,
+/// never a person, so this carries no personal data.
 pub fn describe(cert: &Certificate) -> String {
     let tbs = &cert.tbs_certificate;
     format!(

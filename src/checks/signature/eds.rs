@@ -34,7 +34,7 @@ pub fn verify(input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
         check_signer_signature(&signed, input.document).err(),
         check_chain(
             trust,
-            &signed.signer_cert_der,
+            (&signed.signer_cert, &signed.signer_cert_der),
             &signed.other_certs,
             input.submitted_at,
         ),
