@@ -99,8 +99,9 @@ openssl ca -config intermediate.cnf -gencrl -out intermediate.crl 2>/dev/null
 openssl ca -config root.cnf -gencrl -out root.crl 2>/dev/null
 openssl crl -in intermediate.crl -outform DER -out intermediate.crl.der
 
-printf '{"iin":"900517310006","subspecies":"employment","note":"signed test document"}' > document.json
-printf '{"iin":"900517310006","subspecies":"study","note":"another document"}' > other.json
+# E-requests in the shape of contract section 3 (only what the signature check reads).
+printf '{"service":"trp","subspecies":"employment","applicant":{"iin":"900517310006"}}' > document.json
+printf '{"service":"trp","subspecies":"study","applicant":{"iin":"900517310006"}}' > other.json
 
 sign() { # leaf out [extra openssl cms flags...]
   local leaf="$1" name="$2"; shift 2
