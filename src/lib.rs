@@ -4,4 +4,5 @@
 //! stays at the edges and arrives with later modules.
 
 pub mod checks;
+pub mod cli;
 pub mod domain;
