@@ -24,7 +24,10 @@ fn bench(c: &mut Criterion) {
     let document = std::fs::read(pki("document.json")).expect("document");
     let mut group = c.benchmark_group("eds_verify");
     group.throughput(Throughput::Elements(1));
-    for (name, fixture) in [("rsa2048", "rsa-detached.p7s"), ("p256", "p256-detached.p7s")] {
+    for (name, fixture) in [
+        ("rsa2048", "rsa-detached.p7s"),
+        ("p256", "p256-detached.p7s"),
+    ] {
         let cms = std::fs::read(pki(fixture)).expect("fixture");
         let input = EdsInput {
             cms: &cms,

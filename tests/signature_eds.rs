@@ -20,6 +20,8 @@ fn good_signatures_pass() {
         "p256-detached.p7s",
         "p256-detached-noattr.p7s",
         "p256-attached.p7s",
+        "rsa-keyid.p7s",
+        "noeku-detached.p7s",
     ] {
         assert_eq!(
             failures(&read(fixture), &document(), &trust()),
@@ -96,6 +98,28 @@ fn a_signed_data_without_signer_is_invalid() {
 }
 
 #[test]
+fn a_tampered_signature_value_is_invalid() {
+    use cms::content_info::ContentInfo;
+    use cms::signed_data::SignedData;
+    use der::asn1::{OctetString, SetOfVec};
+    use der::{Any, Decode, Encode};
+    for fixture in ["rsa-detached.p7s", "p256-detached-noattr.p7s"] {
+        let mut info = ContentInfo::from_der(&read(fixture)).unwrap();
+        let mut data: SignedData = info.content.decode_as().unwrap();
+        let mut signer = data.signer_infos.0.get(0).unwrap().clone();
+        let mut value = signer.signature.as_bytes().to_vec();
+        let last = value.len() - 3;
+        value[last] ^= 0x01;
+        signer.signature = OctetString::new(value).unwrap();
+        data.signer_infos.0 = SetOfVec::try_from(vec![signer]).unwrap();
+        info.content = Any::encode_from(&data).unwrap();
+        let found = failures(&info.to_der().unwrap(), &document(), &trust());
+        assert_eq!(codes(&found), [SignatureInvalid], "{fixture}");
+        assert!(found[0].detail.contains("does not verify"), "{found:?}");
+    }
+}
+
+#[test]
 fn a_certificate_outside_its_validity_is_expired() {
     assert_eq!(check("expired-detached.p7s"), [SignatureExpired]);
     // Valid at a submission inside its validity (ends 2025-12-31).
@@ -117,6 +141,18 @@ fn a_certificate_outside_its_validity_is_expired() {
 #[test]
 fn key_encipherment_only_is_key_usage() {
     assert_eq!(check("keyenc-detached.p7s"), [SignatureKeyUsage]);
+}
+
+#[test]
+fn an_extended_key_usage_without_email_protection_is_key_usage() {
+    assert_eq!(check("clientauth-detached.p7s"), [SignatureKeyUsage]);
+}
+
+#[test]
+fn two_signers_are_invalid() {
+    let found = failures(&read("two-signers.p7s"), &document(), &trust());
+    assert_eq!(codes(&found), [SignatureInvalid]);
+    assert!(found[0].detail.contains("2 signers"), "{found:?}");
 }
 
 #[test]

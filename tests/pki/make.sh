@@ -32,6 +32,17 @@ keyUsage = critical, digitalSignature, nonRepudiation
 extendedKeyUsage = emailProtection, 1.2.398.3.3.4.1.1
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
+[clientauth_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[noeku_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 [keyenc_ext]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, keyEncipherment
@@ -93,6 +104,8 @@ rsa_key leaf-expired; issue intermediate leaf-expired "$subject_leaf" leaf_ext 2
 rsa_key leaf-keyenc;  issue intermediate leaf-keyenc "$subject_leaf" keyenc_ext
 rsa_key leaf-revoked; issue intermediate leaf-revoked "$subject_leaf" leaf_ext
 rsa_key leaf-rogue;   issue rogue-root leaf-rogue "$subject_leaf" leaf_ext
+rsa_key leaf-clientauth; issue intermediate leaf-clientauth "$subject_leaf" clientauth_ext
+p256_key leaf-noeku;  issue intermediate leaf-noeku "$subject_leaf" noeku_ext
 
 openssl ca -config intermediate.cnf -revoke leaf-revoked.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -config intermediate.cnf -gencrl -out intermediate.crl 2>/dev/null
@@ -121,12 +134,16 @@ sign leaf-expired expired-detached
 sign leaf-keyenc keyenc-detached
 sign leaf-revoked revoked-detached
 sign leaf-rogue rogue-detached
+sign leaf-clientauth clientauth-detached
+sign leaf-noeku noeku-detached
+sign leaf-rsa rsa-keyid -keyid
+sign leaf-rsa two-signers -signer leaf-p256.pem -inkey leaf-p256.key
 IN=other.json sign leaf-rsa rsa-other-document
 IN=other.json sign leaf-rsa rsa-attached-other -nodetach
 
 cp root.pem intermediate.pem rogue-root.pem intermediate.crl intermediate.crl.der root.crl \
   document.json other.json ./*.p7s "$out/"
-for leaf in leaf-rsa leaf-p256 leaf-expired leaf-keyenc leaf-revoked leaf-rogue; do
+for leaf in leaf-rsa leaf-p256 leaf-expired leaf-keyenc leaf-revoked leaf-rogue leaf-clientauth leaf-noeku; do
   cp "$leaf.pem" "$leaf.key" "$out/"
 done
 echo "fixtures written to $out"

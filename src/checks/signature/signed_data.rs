@@ -4,7 +4,7 @@
 
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use cms::signed_data::{CertificateSet, SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::{ObjectIdentifier as Oid, OctetString};
 use der::{Decode, Encode};
 use x509_cert::ext::pkix::SubjectKeyIdentifier;
@@ -69,35 +69,37 @@ pub fn parse(bytes: &[u8]) -> Result<Signed, ParseError> {
                 .into_bytes(),
         ),
     };
-    let certs: Vec<Certificate> = data
-        .certificates
-        .map(|set| set.0.into_vec())
+    let mut certs = certificates(data.certificates);
+    let index = certs
+        .iter()
+        .position(|c| identifies(&signer.sid, c))
+        .ok_or(ParseError::SignerCertMissing)?;
+    let signer_cert = certs.remove(index);
+    Ok(Signed {
+        signer_cert_der: der_of(&signer_cert)?,
+        other_certs: certs.iter().map(der_of).collect::<Result<_, _>>()?,
+        signer,
+        signer_cert,
+        content_type: data.encap_content_info.econtent_type,
+        content,
+    })
+}
+
+/// The X.509 certificates of the SignedData; other certificate formats are ignored.
+fn certificates(set: Option<CertificateSet>) -> Vec<Certificate> {
+    set.map(|set| set.0.into_vec())
         .unwrap_or_default()
         .into_iter()
         .filter_map(|choice| match choice {
             CertificateChoices::Certificate(cert) => Some(cert),
             CertificateChoices::Other(_) => None,
         })
-        .collect();
-    let index = certs
-        .iter()
-        .position(|c| identifies(&signer.sid, c))
-        .ok_or(ParseError::SignerCertMissing)?;
-    let der_of = |c: &Certificate| c.to_der().map_err(|e| ParseError::Encoding(e.to_string()));
-    let signer_cert = certs[index].clone();
-    Ok(Signed {
-        signer_cert_der: der_of(&signer_cert)?,
-        other_certs: certs
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != index)
-            .map(|(_, c)| der_of(c))
-            .collect::<Result<_, _>>()?,
-        signer,
-        signer_cert,
-        content_type: data.encap_content_info.econtent_type,
-        content,
-    })
+        .collect()
+}
+
+fn der_of(cert: &Certificate) -> Result<Vec<u8>, ParseError> {
+    cert.to_der()
+        .map_err(|e| ParseError::Encoding(e.to_string()))
 }
 
 fn content_info(bytes: &[u8]) -> Result<ContentInfo, ParseError> {
