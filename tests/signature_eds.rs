@@ -205,3 +205,44 @@ fn every_failure_of_one_signature_is_reported() {
         [SignatureInvalid, SignatureExpired, SignatureSignerMismatch]
     );
 }
+
+#[test]
+fn the_iin_must_match_exactly() {
+    use der::Decode;
+    use rustls_pki_types::pem::PemObject;
+    use trp_worker::checks::signature::certificate::check_signer_iin;
+    let cert = |name: &str| {
+        let der = rustls_pki_types::CertificateDer::from_pem_slice(&read(name)).unwrap();
+        x509_cert::Certificate::from_der(&der).unwrap()
+    };
+    let leaf = cert("leaf-rsa.pem");
+    assert_eq!(check_signer_iin(&leaf, IIN), None);
+    for near in [
+        "90051731000",
+        "9005173100061",
+        "",
+        " 900517310006",
+        "IIN900517310006",
+    ] {
+        let found = check_signer_iin(&leaf, near).expect(near);
+        assert_eq!(found.code, SignatureSignerMismatch);
+    }
+    // A certificate with no serialNumber in its subject names nobody.
+    let found = check_signer_iin(&cert("root.pem"), IIN).unwrap();
+    assert!(found.detail.contains("no IIN"), "{found:?}");
+}
+
+#[test]
+fn the_trust_store_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<trp_worker::checks::signature::TrustStore>();
+    let trust = std::sync::Arc::new(trust());
+    let cms = read("p256-detached.p7s");
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            let trust = std::sync::Arc::clone(&trust);
+            let cms = &cms;
+            s.spawn(move || assert_eq!(failures(cms, &document(), &trust), []));
+        }
+    });
+}
