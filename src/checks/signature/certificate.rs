@@ -61,7 +61,29 @@ pub fn chain_failure(error: &webpki::Error) -> Failure {
             "has a chain that cannot be verified",
         ),
     };
-    Failure::new(code, format!("the signer's certificate {what} ({error:?})"))
+    Failure::new(
+        code,
+        format!("the signer's certificate {what} ({})", explain(error)),
+    )
+}
+
+/// webpki's error, with validity bounds as RFC 3339 instead of seconds.
+fn explain(error: &webpki::Error) -> String {
+    let instant = |t: &UnixTime| {
+        let secs = i64::try_from(t.as_secs()).unwrap_or(i64::MAX);
+        OffsetDateTime::from_unix_timestamp(secs)
+            .map(crate::domain::instant::rfc3339)
+            .unwrap_or_else(|_| secs.to_string())
+    };
+    match error {
+        webpki::Error::CertExpired { not_after, .. } => {
+            format!("valid until {}", instant(not_after))
+        }
+        webpki::Error::CertNotValidYet { not_before, .. } => {
+            format!("valid from {}", instant(not_before))
+        }
+        other => format!("{other:?}"),
+    }
 }
 
 /// The leaf must allow digitalSignature or nonRepudiation. A certificate without the
