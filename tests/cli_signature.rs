@@ -88,16 +88,8 @@ fn bad_configuration_exits_2_naming_the_setting() {
 }
 
 fn envelope_file(name: &str, signature: serde_json::Value) -> PathBuf {
-    let body = serde_json::json!({
-        "schema": "trp.application.submitted.v1",
-        "message_id": "0b6f0c3e-4a55-4a1e-9d0e-5f3c2a7b9e11",
-        "application_id": "TRP-2026-000123",
-        "submitted_at": "2026-11-24T10:15:00+05:00",
-        "document": B64.encode(document()),
-        "signature": signature,
-    });
     let path = std::env::temp_dir().join(format!("trp-cli-{}-{name}.json", std::process::id()));
-    std::fs::write(&path, body.to_string()).unwrap();
+    std::fs::write(&path, envelope_json(signature)).unwrap();
     path
 }
 

@@ -16,15 +16,7 @@ use trp_worker::domain::reason::ReasonCode::{self, *};
 const OTP_KEY: &[u8] = b"a test attestation key";
 
 fn envelope(signature: Value) -> Envelope {
-    let body = json!({
-        "schema": "trp.application.submitted.v1",
-        "message_id": "0b6f0c3e-4a55-4a1e-9d0e-5f3c2a7b9e11",
-        "application_id": "TRP-2026-000123",
-        "submitted_at": "2026-11-24T10:15:00+05:00",
-        "document": B64.encode(document()),
-        "signature": signature,
-    });
-    Envelope::parse(body.to_string().as_bytes(), 1 << 20).expect("a good envelope")
+    Envelope::parse(envelope_json(signature).as_bytes(), 1 << 20).expect("a good envelope")
 }
 
 fn otp_settings() -> OtpSettings {

@@ -62,6 +62,20 @@ pub fn codes(failures: &[Failure]) -> Vec<ReasonCode> {
     failures.iter().map(|f| f.code).collect()
 }
 
+/// A `trp.application.submitted.v1` body for the sample document with this signature.
+pub fn envelope_json(signature: serde_json::Value) -> String {
+    use base64::Engine as _;
+    serde_json::json!({
+        "schema": "trp.application.submitted.v1",
+        "message_id": "0b6f0c3e-4a55-4a1e-9d0e-5f3c2a7b9e11",
+        "application_id": "TRP-2026-000123",
+        "submitted_at": "2026-11-24T10:15:00+05:00",
+        "document": base64::engine::general_purpose::STANDARD.encode(document()),
+        "signature": signature,
+    })
+    .to_string()
+}
+
 /// Re-encodes DER with indefinite lengths on every constructed value, as streaming signing
 /// tools do, and splits primitive OCTET STRINGs of more than 4 bytes into segments.
 pub fn to_indefinite_ber(der: &[u8]) -> Vec<u8> {

@@ -43,13 +43,7 @@ pub fn verify(input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
             .applicant_iin
             .and_then(|iin| check_signer_iin(&signed.signer_cert, iin)),
     ];
-    let mut failures: Vec<Failure> = Vec::new();
-    for failure in found.into_iter().flatten() {
-        if failures.iter().all(|f| f.code != failure.code) {
-            failures.push(failure);
-        }
-    }
-    failures
+    super::one_per_code(found)
 }
 
 fn invalid(detail: impl Into<String>) -> Failure {

@@ -19,6 +19,18 @@ use super::Facts;
 use crate::domain::envelope::{Envelope, SignatureClaim};
 use crate::domain::reason::Failure;
 
+/// Keeps the first failure of each code, in order: the decision lists a code once, and the
+/// first found names the detail.
+pub(crate) fn one_per_code(found: impl IntoIterator<Item = Option<Failure>>) -> Vec<Failure> {
+    let mut failures: Vec<Failure> = Vec::new();
+    for failure in found.into_iter().flatten() {
+        if failures.iter().all(|f| f.code != failure.code) {
+            failures.push(failure);
+        }
+    }
+    failures
+}
+
 /// What the signature check reads.
 pub struct SignatureInput<'a> {
     pub envelope: &'a Envelope,

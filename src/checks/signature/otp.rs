@@ -70,13 +70,7 @@ pub fn verify(input: &OtpInput<'_>, settings: &OtpSettings) -> Vec<Failure> {
         check_lifetime(input, settings.lifetime),
         check_phone(input),
     ];
-    let mut failures: Vec<Failure> = Vec::new();
-    for failure in found.into_iter().flatten() {
-        if failures.iter().all(|f| f.code != failure.code) {
-            failures.push(failure);
-        }
-    }
-    failures
+    super::one_per_code(found)
 }
 
 /// The exact bytes the portal's MAC covers.
