@@ -1,5 +1,5 @@
-//! The `trp-worker` binary: parses the command line and calls the library.
+//! The binary: parse the command line and call the library ([`trp_worker::cli`]).
 
 fn main() -> std::process::ExitCode {
-    trp_worker::cli::main(std::env::args().skip(1).collect())
+    trp_worker::cli::main()
 }

@@ -5,6 +5,7 @@
 pub mod documents;
 pub mod eligibility;
 pub mod facts;
+pub mod signature;
 
 pub use facts::Facts;
 

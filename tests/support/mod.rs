@@ -2,6 +2,9 @@
 //! an envelope to a decision, the way the worker takes it.
 #![allow(dead_code)]
 
+pub mod pki;
+pub use pki::*;
+
 use std::path::Path;
 
 use serde_json::{json, Value};

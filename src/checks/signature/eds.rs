@@ -1,0 +1,138 @@
+//! The EDS branch of the signature check: a CMS SignedData over the document, by a
+//! certificate of the configured national CA, of the applicant.
+
+use der::asn1::{ObjectIdentifier as Oid, OctetString};
+use der::Encode;
+use time::OffsetDateTime;
+
+use super::algorithms::{Digest, SUPPORTED};
+use super::certificate::{check_chain, check_key_usage, check_signer_iin};
+use super::signed_data::{self, Signed, ID_DATA};
+use super::trust::TrustStore;
+use crate::domain::reason::{Failure, ReasonCode};
+
+const ID_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+const ID_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+
+/// What the EDS branch needs from the application.
+pub struct EdsInput<'a> {
+    pub cms: &'a [u8],
+    pub document: &'a [u8],
+    pub submitted_at: OffsetDateTime,
+    /// `None` when the document cannot be read: the IIN comparison is skipped.
+    pub applicant_iin: Option<&'a str>,
+}
+
+/// Every failure found, at most one per code (the first found names the detail).
+pub fn verify(input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
+    let signed = match signed_data::parse(input.cms) {
+        Ok(signed) => signed,
+        Err(e) => return vec![invalid(e.to_string())],
+    };
+    let found = [
+        check_content(&signed, input.document),
+        check_signer_signature(&signed, input.document).err(),
+        check_chain(
+            trust,
+            (&signed.signer_cert, &signed.signer_cert_der),
+            &signed.other_certs,
+            input.submitted_at,
+        ),
+        check_key_usage(&signed.signer_cert),
+        input
+            .applicant_iin
+            .and_then(|iin| check_signer_iin(&signed.signer_cert, iin)),
+    ];
+    super::one_per_code(found)
+}
+
+fn invalid(detail: impl Into<String>) -> Failure {
+    Failure::new(ReasonCode::SignatureInvalid, detail)
+}
+
+/// Signed content must be plain data; attached content must be the document, byte for byte.
+fn check_content(signed: &Signed, document: &[u8]) -> Option<Failure> {
+    if signed.content_type != ID_DATA {
+        return Some(invalid("the signed content is not of type id-data"));
+    }
+    match &signed.content {
+        Some(content) if content != document => Some(invalid(
+            "the attached content differs from the submitted document",
+        )),
+        _ => None,
+    }
+}
+
+/// The signer's signature over the document (no signed attributes) or over the DER SET of
+/// signed attributes, whose message digest must be the document's hash.
+fn check_signer_signature(signed: &Signed, document: &[u8]) -> Result<(), Failure> {
+    let signer = &signed.signer;
+    let spki = &signed.signer_cert.tbs_certificate.subject_public_key_info;
+    let algorithm = SUPPORTED
+        .for_cms_signer(
+            &signer.digest_alg,
+            &signer.signature_algorithm,
+            &spki.algorithm,
+        )
+        .ok_or_else(|| {
+            invalid(format!(
+                "unsupported signature algorithm {} with digest {} for a {} key",
+                signer.signature_algorithm.oid, signer.digest_alg.oid, spki.algorithm.oid
+            ))
+        })?;
+    let digest = Digest::from_oid(&signer.digest_alg.oid)
+        .ok_or_else(|| invalid("unsupported digest algorithm"))?;
+    let message = match &signer.signed_attrs {
+        None => document.to_vec(),
+        Some(attrs) => {
+            check_attributes(attrs, signed, digest.hash(document))?;
+            // The signature covers the attributes as a DER SET, not as the [0] in the CMS.
+            attrs
+                .to_der()
+                .map_err(|e| invalid(format!("signed attributes cannot be encoded: {e}")))?
+        }
+    };
+    let key = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| invalid("the signer's public key is not a whole number of bytes"))?;
+    algorithm
+        .verify_signature(key, &message, signer.signature.as_bytes())
+        .map_err(|_| invalid("the signature does not verify over the submitted document"))
+}
+
+fn check_attributes(
+    attrs: &cms::signed_data::SignedAttributes,
+    signed: &Signed,
+    document_digest: Vec<u8>,
+) -> Result<(), Failure> {
+    let single = |oid: Oid, name: &str| {
+        let mut values = attrs
+            .iter()
+            .filter(|a| a.oid == oid)
+            .flat_map(|a| a.values.iter());
+        match (values.next(), values.next()) {
+            (Some(value), None) => Ok(value),
+            _ => Err(invalid(format!(
+                "the signed attributes need exactly one {name}"
+            ))),
+        }
+    };
+    let content_type: Oid = single(ID_CONTENT_TYPE, "content type")?
+        .decode_as()
+        .map_err(|_| invalid("the content-type attribute is not an OID"))?;
+    if content_type != signed.content_type {
+        return Err(invalid(
+            "the content-type attribute differs from the content's type",
+        ));
+    }
+    let digest: OctetString = single(ID_MESSAGE_DIGEST, "message digest")?
+        .decode_as()
+        .map_err(|_| invalid("the message-digest attribute is not an OCTET STRING"))?;
+    if digest.as_bytes() != document_digest.as_slice() {
+        return Err(invalid(
+            "the signed message digest is not the hash of the submitted document",
+        ));
+    }
+    Ok(())
+}

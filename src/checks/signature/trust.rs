@@ -1,0 +1,223 @@
+//! The trust store: the national CA's roots and intermediates and its CRLs, loaded once at
+//! start into an immutable value. Callers hold it behind an `Arc`, so a reload can later
+//! swap it whole without any check seeing half of an old and half of a new store.
+
+use std::path::PathBuf;
+
+use der::Decode;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, TrustAnchor, UnixTime};
+use sha2::{Digest as _, Sha256};
+use webpki::{
+    CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList,
+    RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy,
+};
+
+use super::algorithms::SUPPORTED;
+
+pub const ANCHORS_SETTING: &str = "signature.trust_anchors";
+pub const CRLS_SETTING: &str = "signature.crls";
+
+/// emailProtection (1.3.6.1.5.5.7.3.4), DER content octets. NCA person certificates carry it;
+/// a leaf with no EKU extension passes too.
+const EMAIL_PROTECTION: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04];
+
+/// A trust anchor or CRL file that cannot be used; names the setting and the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{setting}: {file}: {why}")]
+pub struct TrustError {
+    pub setting: &'static str,
+    pub file: String,
+    pub why: String,
+}
+
+impl TrustError {
+    fn new(setting: &'static str, file: &str, why: impl Into<String>) -> Self {
+        Self {
+            setting,
+            file: file.to_owned(),
+            why: why.into(),
+        }
+    }
+}
+
+/// Roots (self-issued certificates), intermediates and CRLs; never changed once built.
+pub struct TrustStore {
+    anchors: Vec<TrustAnchor<'static>>,
+    intermediates: Vec<CertificateDer<'static>>,
+    crls: Vec<CertRevocationList<'static>>,
+    version: String,
+}
+
+impl std::fmt::Debug for TrustStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustStore")
+            .field("anchors", &self.anchors.len())
+            .field("intermediates", &self.intermediates.len())
+            .field("crls", &self.crls.len())
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+impl TrustStore {
+    /// Reads the files named by `signature.trust_anchors` and `signature.crls`.
+    pub fn load(anchor_paths: &[PathBuf], crl_paths: &[PathBuf]) -> Result<Self, TrustError> {
+        let read = |setting: &'static str, paths: &[PathBuf]| {
+            paths
+                .iter()
+                .map(|p| {
+                    let name = p.display().to_string();
+                    std::fs::read(p)
+                        .map(|bytes| (name.clone(), bytes))
+                        .map_err(|e| TrustError::new(setting, &name, format!("cannot read: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Self::from_pem_and_crls(
+            &read(ANCHORS_SETTING, anchor_paths)?,
+            &read(CRLS_SETTING, crl_paths)?,
+        )
+    }
+
+    /// Builds the store from PEM certificate files and CRL files (PEM or DER), each given
+    /// with a name for error messages.
+    pub fn from_pem_and_crls(
+        anchor_pems: &[(String, Vec<u8>)],
+        crls: &[(String, Vec<u8>)],
+    ) -> Result<Self, TrustError> {
+        let mut store = TrustStore {
+            anchors: Vec::new(),
+            intermediates: Vec::new(),
+            crls: Vec::new(),
+            version: version(anchor_pems, crls),
+        };
+        for (name, pem) in anchor_pems {
+            for cert in certificates(name, pem)? {
+                store.add_certificate(name, cert)?;
+            }
+        }
+        if store.anchors.is_empty() {
+            let files = anchor_pems.len();
+            let why = format!("no root (self-issued) certificate among {files} file(s)");
+            return Err(TrustError::new(ANCHORS_SETTING, "(all)", why));
+        }
+        for (name, bytes) in crls {
+            store.crls.extend(revocation_lists(name, bytes)?);
+        }
+        Ok(store)
+    }
+
+    fn add_certificate(
+        &mut self,
+        name: &str,
+        cert: CertificateDer<'static>,
+    ) -> Result<(), TrustError> {
+        let bad = |why: String| TrustError::new(ANCHORS_SETTING, name, why);
+        let parsed = x509_cert::Certificate::from_der(&cert)
+            .map_err(|e| bad(format!("not an X.509 certificate: {e}")))?;
+        let tbs = &parsed.tbs_certificate;
+        if tbs.subject != tbs.issuer {
+            self.intermediates.push(cert);
+            return Ok(());
+        }
+        let anchor = webpki::anchor_from_trusted_cert(&cert)
+            .map_err(|e| bad(format!("not usable as a trust anchor: {e}")))?;
+        self.anchors.push(anchor.to_owned());
+        Ok(())
+    }
+
+    /// Hex SHA-256 over every anchor and CRL file, in order: recorded with decisions.
+    pub fn version(&self) -> String {
+        self.version.clone()
+    }
+
+    /// Builds and checks the chain of `leaf` at `at`: path to a configured root through the
+    /// configured intermediates and `extra` (those the signature carries), validity at `at`,
+    /// the emailProtection EKU when an EKU is present, and the configured CRLs.
+    pub fn verify_chain(
+        &self,
+        leaf: &CertificateDer<'_>,
+        extra: &[CertificateDer<'_>],
+        at: UnixTime,
+    ) -> Result<(), webpki::Error> {
+        let leaf = EndEntityCert::try_from(leaf)?;
+        let intermediates: Vec<CertificateDer<'_>> = self
+            .intermediates
+            .iter()
+            .chain(extra)
+            .map(|c| CertificateDer::from(c.as_ref()))
+            .collect();
+        let crls: Vec<&CertRevocationList<'_>> = self.crls.iter().collect();
+        // No CRL configured for a CA means its certificates are taken as not revoked; an
+        // expired CRL is still used (the check is as of `submitted_at`, often in the past).
+        let revocation = RevocationOptionsBuilder::new(&crls).ok().map(|b| {
+            b.with_depth(RevocationCheckDepth::Chain)
+                .with_status_policy(UnknownStatusPolicy::Allow)
+                .with_expiration_policy(ExpirationPolicy::Ignore)
+                .build()
+        });
+        leaf.verify_for_usage(
+            SUPPORTED.list,
+            &self.anchors,
+            &intermediates,
+            at,
+            KeyUsage::required_if_present(EMAIL_PROTECTION),
+            revocation,
+            None,
+        )
+        .map(|_| ())
+    }
+}
+
+fn certificates(name: &str, pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, TrustError> {
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TrustError::new(ANCHORS_SETTING, name, format!("bad PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(TrustError::new(
+            ANCHORS_SETTING,
+            name,
+            "holds no PEM certificate",
+        ));
+    }
+    Ok(certs)
+}
+
+fn revocation_lists(
+    name: &str,
+    bytes: &[u8],
+) -> Result<Vec<CertRevocationList<'static>>, TrustError> {
+    let bad = |why: String| TrustError::new(CRLS_SETTING, name, why);
+    let ders: Vec<Vec<u8>> = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+        CertificateRevocationListDer::pem_slice_iter(bytes)
+            .map(|r| r.map(|d| d.as_ref().to_vec()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad(format!("bad PEM: {e}")))?
+    } else {
+        vec![bytes.to_vec()]
+    };
+    if ders.is_empty() {
+        return Err(bad("holds no PEM CRL".into()));
+    }
+    ders.iter()
+        .map(|der| {
+            OwnedCertRevocationList::from_der(der)
+                .map(CertRevocationList::from)
+                .map_err(|e| bad(format!("not a usable CRL: {e}")))
+        })
+        .collect()
+}
+
+fn version(anchors: &[(String, Vec<u8>)], crls: &[(String, Vec<u8>)]) -> String {
+    let mut hash = Sha256::new();
+    for (tag, files) in [(b'A', anchors), (b'C', crls)] {
+        for (_, bytes) in files {
+            // Tag and length keep the boundaries between files in the hash.
+            hash.update([tag]);
+            hash.update((bytes.len() as u64).to_be_bytes());
+            hash.update(bytes);
+        }
+    }
+    hex::encode(hash.finalize())
+}

@@ -1,0 +1,75 @@
+//! The command line (contract section 9): parsing with clap, dispatch to one file per
+//! command group. `main.rs` only calls [`main`].
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod signature;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trp-worker",
+    version,
+    about = "Decides temporary residence permit applications"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Certificates against the configured trust anchors and CRLs.
+    #[command(subcommand)]
+    Certificate(signature::CertificateCommand),
+    /// The signature check alone.
+    #[command(subcommand)]
+    Signature(signature::SignatureCommand),
+}
+
+/// Exit status of contract section 9: 0 success, 1 refused or failed, 2 usage or
+/// configuration.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS // --help, --version
+            };
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Certificate(cmd) => signature::certificate(cmd, &mut out),
+        Command::Signature(cmd) => signature::signature(cmd, &mut out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// A command that could not run: bad usage or configuration (exit 2), or anything else (1).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Config(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::Config(_) => ExitCode::from(2),
+            Self::Failed(_) => ExitCode::from(1),
+        }
+    }
+}
