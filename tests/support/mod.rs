@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod pki;
+#[allow(unused_imports)]
 pub use pki::*;
 
 use std::path::Path;
