@@ -5,5 +5,6 @@
 
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod files;

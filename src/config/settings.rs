@@ -1,0 +1,265 @@
+//! The typed settings. Each struct refuses unknown fields; its doc comments are the user
+//! docs, and `config/default.toml` explains each value.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine as _;
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
+use serde::{Deserialize, Deserializer};
+use toml::Table;
+
+use super::ConfigError;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub amqp: Amqp,
+    pub database: Database,
+    pub http: Http,
+    pub signature: Signature,
+    pub sms: Sms,
+    pub smtp: Smtp,
+    pub notifications: Notifications,
+    pub batch: Batch,
+    pub outbox: Outbox,
+    pub rules: RulesFile,
+    pub calendar: CalendarDir,
+    pub shutdown: Shutdown,
+    pub log: Log,
+}
+
+/// A string or a list of strings (`amqp.url` names one node or several).
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s.split(',').map(|s| s.trim().to_owned()).collect(),
+        OneOrMany::Many(v) => v,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amqp {
+    /// Broker URLs, tried in turn. They may carry credentials: never log them.
+    #[serde(deserialize_with = "one_or_many")]
+    pub url: Vec<String>,
+    pub prefetch: u16,
+    pub max_in_flight: u16,
+    pub applications_exchange: String,
+    pub work_queue: String,
+    pub dead_letter_queue: String,
+    pub decisions_exchange: String,
+    pub status_exchange: String,
+    pub max_message_bytes: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    pub url: String,
+    pub pool_size: usize,
+    /// From `TRP__DATABASE__PASSWORD` only.
+    pub password: Option<SecretString>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Http {
+    pub port: u16,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    pub trust_anchors: Vec<PathBuf>,
+    pub crls: Vec<PathBuf>,
+    pub otp_lifetime_s: u32,
+    /// Base64, from `TRP__SIGNATURE__OTP_KEY` only.
+    pub otp_key: Option<SecretString>,
+}
+
+impl Signature {
+    /// The OTP attestation key's bytes; `None` where no key is set (OTP signatures then fail).
+    pub fn otp_key_bytes(&self) -> Result<Option<SecretSlice<u8>>, ConfigError> {
+        let Some(key) = &self.otp_key else {
+            return Ok(None);
+        };
+        base64::engine::general_purpose::STANDARD
+            .decode(key.expose_secret().trim())
+            .map(|bytes| Some(SecretSlice::from(bytes)))
+            .map_err(|_| ConfigError("signature.otp_key is not standard base64".into()))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sms {
+    pub url: String,
+    pub timeout_s: u32,
+    /// From `TRP__SMS__TOKEN` only.
+    pub token: Option<SecretString>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub from: String,
+    pub username: String,
+    /// From `TRP__SMTP__PASSWORD` only.
+    pub password: Option<SecretString>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notifications {
+    pub max_age_h: u32,
+    pub retry_base_s: u32,
+    pub retry_max_s: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Batch {
+    pub max_size: u16,
+    pub max_wait_ms: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outbox {
+    pub batch: u16,
+    pub lease_s: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesFile {
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDir {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shutdown {
+    pub grace_s: u32,
+}
+
+impl Shutdown {
+    pub fn grace(&self) -> Duration {
+        Duration::from_secs(self.grace_s.into())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Deserialises the merged table, naming the key on error, then checks the ranges.
+pub fn from_table(table: Table) -> Result<Settings, ConfigError> {
+    let settings: Settings =
+        serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner().message().replace('\n', " ");
+            ConfigError(format!("{path}: {inner}"))
+        })?;
+    settings.validate()?;
+    Ok(settings)
+}
+
+impl Settings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let checks: [(bool, &str, &str); 11] = [
+            (
+                self.amqp.url.iter().any(|u| !u.is_empty()),
+                "amqp.url",
+                "names no broker",
+            ),
+            (
+                self.amqp.prefetch > 0,
+                "amqp.prefetch",
+                "must be at least 1",
+            ),
+            (
+                self.amqp.max_in_flight > 0,
+                "amqp.max_in_flight",
+                "must be at least 1",
+            ),
+            (
+                self.amqp.max_message_bytes >= 1024,
+                "amqp.max_message_bytes",
+                "must be at least 1024",
+            ),
+            (
+                self.database.pool_size > 0,
+                "database.pool_size",
+                "must be at least 1",
+            ),
+            (
+                self.signature.otp_lifetime_s > 0,
+                "signature.otp_lifetime_s",
+                "must be at least 1",
+            ),
+            (
+                self.sms.timeout_s > 0,
+                "sms.timeout_s",
+                "must be at least 1",
+            ),
+            (
+                self.batch.max_size > 0,
+                "batch.max_size",
+                "must be at least 1",
+            ),
+            (self.outbox.batch > 0, "outbox.batch", "must be at least 1"),
+            (
+                self.outbox.lease_s > 0,
+                "outbox.lease_s",
+                "must be at least 1",
+            ),
+            (
+                self.notifications.retry_base_s > 0
+                    && self.notifications.retry_base_s <= self.notifications.retry_max_s,
+                "notifications.retry_base_s",
+                "must be at least 1 and at most notifications.retry_max_s",
+            ),
+        ];
+        for (ok, key, why) in checks {
+            if !ok {
+                return Err(ConfigError(format!("{key} {why}")));
+            }
+        }
+        self.signature.otp_key_bytes()?;
+        Ok(())
+    }
+}
