@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// A setting that cannot be used: the message names it, in one line (exit status 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("configuration: {0}")]
+#[error("{0}")]
 pub struct ConfigError(pub String);
 
 /// The defaults as built into the binary, used when `config/default.toml` is not on disk.

@@ -1,7 +1,5 @@
-//! `certificate verify` and `signature check`. Until the configuration module exists they
-//! read `TRP__SIGNATURE__TRUST_ANCHORS`, `TRP__SIGNATURE__CRLS` (comma-separated paths),
-//! `TRP__SIGNATURE__OTP_KEY` (base64) and `TRP__SIGNATURE__OTP_LIFETIME_S` from the
-//! environment (docs/signatures.md).
+//! `certificate verify` and `signature check`: the trust anchors, CRLs and OTP settings
+//! come from the configuration (`signature.*`, see `config/default.toml`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::CliError;
 use crate::checks::signature::certificate::{check_key_usage, unix_time};
-use crate::checks::signature::{check, OtpKey, OtpSettings, SignatureInput, TrustStore};
+use crate::checks::signature::{check, OtpSettings, SignatureInput, TrustStore};
 use crate::checks::Facts;
 use crate::domain::envelope::{Envelope, SignatureClaim};
 use crate::domain::instant::Instant;
@@ -36,12 +34,6 @@ pub enum SignatureCommand {
     /// Runs the signature check on an envelope file and prints what it found.
     Check { envelope: PathBuf },
 }
-
-/// Environment variable names, one per setting (the `TRP__SECTION__KEY` layering).
-const ANCHORS_VAR: &str = "TRP__SIGNATURE__TRUST_ANCHORS";
-const CRLS_VAR: &str = "TRP__SIGNATURE__CRLS";
-const OTP_KEY_VAR: &str = "TRP__SIGNATURE__OTP_KEY";
-const OTP_LIFETIME_VAR: &str = "TRP__SIGNATURE__OTP_LIFETIME_S";
 
 pub fn certificate(cmd: CertificateCommand, out: &mut impl Write) -> Result<ExitCode, CliError> {
     let CertificateCommand::Verify { cert, at } = cmd;
@@ -133,46 +125,21 @@ fn read_certificate(path: &Path) -> Result<Vec<u8>, CliError> {
         .map_err(|e| CliError::Failed(format!("{}: bad PEM: {e}", path.display())))
 }
 
-fn paths(var: &str) -> Vec<PathBuf> {
-    std::env::var(var)
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from)
-        .collect()
+fn settings() -> Result<crate::config::Settings, CliError> {
+    crate::config::load().map_err(|e| CliError::Config(e.to_string()))
 }
 
 fn trust_store() -> Result<TrustStore, CliError> {
-    let anchors = paths(ANCHORS_VAR);
-    if anchors.is_empty() {
-        return Err(CliError::Config(format!(
-            "signature.trust_anchors: not set (set {ANCHORS_VAR} to comma-separated PEM files)"
-        )));
-    }
-    TrustStore::load(&anchors, &paths(CRLS_VAR)).map_err(|e| CliError::Config(e.to_string()))
+    settings()?
+        .signature
+        .trust_store()
+        .map_err(|e| CliError::Config(e.to_string()))
 }
 
 /// The OTP key is needed only for an OTP envelope; an EDS check never consults it.
 fn otp_settings(needed: bool) -> Result<OtpSettings, CliError> {
-    let lifetime = match std::env::var(OTP_LIFETIME_VAR) {
-        Err(_) => OtpSettings::DEFAULT_LIFETIME,
-        Ok(s) => s
-            .trim()
-            .parse::<u32>()
-            .map(|n| time::Duration::seconds(i64::from(n)))
-            .map_err(|_| {
-                CliError::Config("signature.otp_lifetime_s: not a whole number of seconds".into())
-            })?,
-    };
-    let key = match std::env::var(OTP_KEY_VAR) {
-        Ok(s) => OtpKey::from_base64(&s).map_err(|e| CliError::Config(e.to_string()))?,
-        Err(_) if !needed => OtpKey::new(Vec::new()),
-        Err(_) => {
-            return Err(CliError::Config(format!(
-                "signature.otp_key: not set (set {OTP_KEY_VAR}, base64)"
-            )))
-        }
-    };
-    Ok(OtpSettings { key, lifetime })
+    settings()?
+        .signature
+        .otp(needed)
+        .map_err(|e| CliError::Config(e.to_string()))
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer};
 use toml::Table;
 
 use super::ConfigError;
+use crate::checks::signature::{OtpKey, OtpSettings, TrustStore};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,7 +86,33 @@ pub struct Signature {
 }
 
 impl Signature {
-    /// The OTP attestation key's bytes; `None` where no key is set (OTP signatures then fail).
+    /// The trust anchors and CRLs, loaded once; an error names the setting and the file.
+    pub fn trust_store(&self) -> Result<TrustStore, ConfigError> {
+        if self.trust_anchors.is_empty() {
+            return Err(ConfigError(
+                "signature.trust_anchors: no file given (set TRP__SIGNATURE__TRUST_ANCHORS)".into(),
+            ));
+        }
+        TrustStore::load(&self.trust_anchors, &self.crls).map_err(|e| ConfigError(e.to_string()))
+    }
+
+    /// The OTP settings. Without a key, OTP signatures cannot be checked: where `required`,
+    /// that is an error naming the setting; otherwise an empty key fails every OTP.
+    pub fn otp(&self, required: bool) -> Result<OtpSettings, ConfigError> {
+        let key = match self.otp_key_bytes()? {
+            Some(bytes) => OtpKey::new(bytes.expose_secret().to_vec()),
+            None if required => {
+                return Err(ConfigError(
+                    "signature.otp_key: not set (set TRP__SIGNATURE__OTP_KEY, base64)".into(),
+                ))
+            }
+            None => OtpKey::new(Vec::new()),
+        };
+        let lifetime = time::Duration::seconds(i64::from(self.otp_lifetime_s));
+        Ok(OtpSettings { key, lifetime })
+    }
+
+    /// The OTP attestation key's bytes; `None` where no key is set.
     pub fn otp_key_bytes(&self) -> Result<Option<SecretSlice<u8>>, ConfigError> {
         let Some(key) = &self.otp_key else {
             return Ok(None);
