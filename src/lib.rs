@@ -8,3 +8,6 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod files;
+pub mod http;
+pub mod retry;
+pub mod telemetry;

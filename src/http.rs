@@ -1,0 +1,142 @@
+//! `/healthz` (the process lives), `/readyz` (broker and database reachable, consuming) and
+//! `/metrics` (Prometheus text) on `http.port`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::telemetry::Metrics;
+
+/// What `/readyz` reports; the worker's loops set the flags as connections come and go.
+#[derive(Clone, Default)]
+pub struct Health {
+    broker: Arc<AtomicBool>,
+    database: Arc<AtomicBool>,
+    consuming: Arc<AtomicBool>,
+}
+
+impl Health {
+    pub fn set_broker(&self, up: bool) {
+        self.broker.store(up, Ordering::Relaxed);
+    }
+
+    pub fn set_database(&self, up: bool) {
+        self.database.store(up, Ordering::Relaxed);
+    }
+
+    pub fn set_consuming(&self, up: bool) {
+        self.consuming.store(up, Ordering::Relaxed);
+    }
+
+    /// What is not ready, by name; empty when ready.
+    pub fn missing(&self) -> Vec<&'static str> {
+        [
+            (&self.broker, "broker"),
+            (&self.database, "database"),
+            (&self.consuming, "consuming"),
+        ]
+        .into_iter()
+        .filter(|(flag, _)| !flag.load(Ordering::Relaxed))
+        .map(|(_, name)| name)
+        .collect()
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    metrics: Metrics,
+    health: Health,
+}
+
+pub fn router(metrics: Metrics, health: Health) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .with_state(AppState { metrics, health })
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let missing = state.health.missing();
+    if missing.is_empty() {
+        (StatusCode::OK, "ready\n".to_owned())
+    } else {
+        let body = format!("not ready: {}\n", missing.join(", "));
+        (StatusCode::SERVICE_UNAVAILABLE, body)
+    }
+}
+
+async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.encode(),
+    )
+}
+
+/// Serves until `shutdown` is cancelled.
+pub async fn serve(
+    listener: TcpListener,
+    metrics: Metrics,
+    health: Health,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(metrics, health))
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    async fn get(port: u16, path: &str) -> String {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response
+    }
+
+    #[tokio::test]
+    async fn health_readiness_and_metrics() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (metrics, health, shutdown) =
+            (Metrics::new(), Health::default(), CancellationToken::new());
+        metrics.duplicates.inc();
+        let server = tokio::spawn(serve(listener, metrics, health.clone(), shutdown.clone()));
+
+        assert!(get(port, "/healthz").await.starts_with("HTTP/1.1 200"));
+        let not_ready = get(port, "/readyz").await;
+        assert!(not_ready.starts_with("HTTP/1.1 503"), "{not_ready}");
+        assert!(not_ready.contains("not ready: broker, database, consuming"));
+        health.set_broker(true);
+        health.set_database(true);
+        assert!(get(port, "/readyz").await.contains("not ready: consuming"));
+        health.set_consuming(true);
+        assert!(get(port, "/readyz").await.starts_with("HTTP/1.1 200"));
+        let metrics_text = get(port, "/metrics").await;
+        assert!(
+            metrics_text.contains("trp_duplicates_total 1"),
+            "{metrics_text}"
+        );
+
+        shutdown.cancel();
+        server.await.unwrap().unwrap();
+    }
+}
