@@ -9,5 +9,6 @@ pub mod config;
 pub mod domain;
 pub mod files;
 pub mod http;
+pub mod pipeline;
 pub mod retry;
 pub mod telemetry;

@@ -1,0 +1,4 @@
+//! The way one application travels: consumed, parsed, checked, decided, committed (in
+//! batches), acknowledged. Wired together by [`crate::worker`].
+
+pub mod batcher;
