@@ -56,7 +56,9 @@ pub struct Outgoing {
 /// An instant as the contract writes it: RFC 3339 in Kazakhstan's offset.
 pub fn kz_rfc3339(at: OffsetDateTime) -> String {
     let local = at.checked_to_offset(KZ_OFFSET).unwrap_or(at);
-    local.format(&Rfc3339).unwrap_or_else(|_| at.unix_timestamp().to_string())
+    local
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 #[derive(Serialize)]
@@ -74,12 +76,15 @@ pub fn decision(
     permit_number: Option<&str>,
     message_id: Uuid,
 ) -> Outgoing {
-    let permit = decision.permit.zip(permit_number).map(|(p, number)| PermitBody {
-        number,
-        subspecies: p.subspecies.as_str(),
-        valid_from: p.valid_from.to_string(),
-        valid_until: p.valid_until.to_string(),
-    });
+    let permit = decision
+        .permit
+        .zip(permit_number)
+        .map(|(p, number)| PermitBody {
+            number,
+            subspecies: p.subspecies.as_str(),
+            valid_from: p.valid_from.to_string(),
+            valid_until: p.valid_until.to_string(),
+        });
     let checks: Vec<_> = decision
         .checks
         .iter()

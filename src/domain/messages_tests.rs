@@ -13,7 +13,10 @@ fn app() -> ApplicationId {
 }
 
 fn refused() -> Decision {
-    let failure = Failure::new(ReasonCode::EligibilityHouseholdQuota, "the employer already holds 5");
+    let failure = Failure::new(
+        ReasonCode::EligibilityHouseholdQuota,
+        "the employer already holds 5",
+    );
     Decision {
         outcome: Outcome::Refused,
         reasons: vec![Reason::from(failure.clone()), Reason::from(failure.clone())],
@@ -37,7 +40,10 @@ fn refusal_has_the_contract_shape() {
     let id = Uuid::new_v4();
     let out = decision(&app(), &refused(), None, id);
     assert_eq!(out.routing_key, "decision.refused");
-    assert_eq!((out.destination, out.schema, out.message_id), (Destination::Decisions, DECISION_SCHEMA, id));
+    assert_eq!(
+        (out.destination, out.schema, out.message_id),
+        (Destination::Decisions, DECISION_SCHEMA, id)
+    );
     let b = body(&out);
     assert_eq!(b["schema"], "trp.decision.v1");
     assert_eq!(b["message_id"], id.to_string());
@@ -81,20 +87,42 @@ fn approval_carries_the_permit() {
     assert_eq!(b["reasons"], json!([]));
     let mut codes = Vec::new();
     let notice = decision_notice(&d, Some("TRP-P-0000001"), &mut codes);
-    assert!(matches!(notice, Notice::Approved { permit_number: "TRP-P-0000001", .. }));
+    assert!(matches!(
+        notice,
+        Notice::Approved {
+            permit_number: "TRP-P-0000001",
+            ..
+        }
+    ));
 }
 
 #[test]
 fn status_events_carry_three_languages() {
     let at = datetime!(2026-11-24 05:15:00.12 UTC);
-    let out = status(&app(), &Notice::Received { due_at: datetime!(2026-11-25 18:00 +5) }, at, Uuid::new_v4());
-    assert_eq!((out.routing_key.as_str(), out.destination), ("status.received", Destination::Status));
+    let out = status(
+        &app(),
+        &Notice::Received {
+            due_at: datetime!(2026-11-25 18:00 +5),
+        },
+        at,
+        Uuid::new_v4(),
+    );
+    assert_eq!(
+        (out.routing_key.as_str(), out.destination),
+        ("status.received", Destination::Status)
+    );
     let b = body(&out);
     assert_eq!(b["schema"], "trp.status.v1");
     assert_eq!(b["state"], "received");
     assert_eq!(b["at"], "2026-11-24T10:15:00.12+05:00");
     for lang in ["kk", "ru", "en"] {
-        assert!(b["text"][lang].as_str().unwrap().contains("TRP-2026-000123"), "{lang}");
+        assert!(
+            b["text"][lang]
+                .as_str()
+                .unwrap()
+                .contains("TRP-2026-000123"),
+            "{lang}"
+        );
     }
 }
 
@@ -102,5 +130,10 @@ fn status_events_carry_three_languages() {
 fn the_notice_names_each_code_once() {
     let mut codes = Vec::new();
     let notice = decision_notice(&refused(), None, &mut codes);
-    assert!(matches!(notice, Notice::Refused { reasons: [ReasonCode::EligibilityHouseholdQuota] }));
+    assert!(matches!(
+        notice,
+        Notice::Refused {
+            reasons: [ReasonCode::EligibilityHouseholdQuota]
+        }
+    ));
 }
