@@ -23,8 +23,8 @@ use crate::domain::rules::Rules;
 use intake::Intake;
 
 /// One application ready to be decided: parsed, its signature checked, its registry facts
-/// read (see [`super::facts::load`]).
-#[derive(Debug, Clone)]
+/// read (see [`super::facts::load`]). `Debug` shows the ids only: the rest is personal data.
+#[derive(Clone)]
 pub struct Prepared {
     pub envelope: Envelope,
     pub document: Result<ERequest, Failure>,
@@ -33,6 +33,15 @@ pub struct Prepared {
     pub facts: Facts,
     /// When the worker took the message in (the `received` status event's `at`).
     pub received_at: OffsetDateTime,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("application_id", &self.envelope.application_id)
+            .field("message_id", &self.envelope.message_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a decision depends on besides the application: configuration and the clock.
