@@ -6,6 +6,7 @@ pub mod commit;
 mod error;
 pub mod explain;
 pub mod facts;
+pub mod intake;
 pub mod migrate;
 pub mod outbox;
 pub mod pool;
