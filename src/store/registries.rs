@@ -3,6 +3,7 @@
 //! and nothing is loaded. Rows merge on the registry's key (insert, or update where they
 //! differ); rows absent from the file stay; loading the same file twice changes nothing.
 
+mod merge;
 mod rows;
 
 use deadpool_postgres::Pool;

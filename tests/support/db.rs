@@ -20,11 +20,13 @@ fn admin_url() -> String {
     std::env::var("TRP_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned())
 }
 
-/// A database of its own, dropped by [`TestDb::drop`].
+/// A database of its own, dropped by [`TestDb::drop`], or when the value is dropped (a
+/// failed test included).
 pub struct TestDb {
     pub name: String,
     pub url: String,
     pub pool: Pool,
+    dropped: bool,
 }
 
 async fn admin() -> tokio_postgres::Client {
@@ -46,7 +48,12 @@ impl TestDb {
             .expect("create database");
         let url = url_with_db(&admin_url(), &name);
         let pool = store::pool(&url, 16).expect("pool");
-        TestDb { name, url, pool }
+        TestDb {
+            name,
+            url,
+            pool,
+            dropped: false,
+        }
     }
 
     /// A database with every migration applied.
