@@ -120,3 +120,27 @@ async fn a_refused_connection_is_transient_and_a_broken_constraint_is_not() {
     assert!(err.to_string().contains("23514"), "{err}");
     db.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadlock_is_transient() {
+    let db = TestDb::migrated().await;
+    let (mut a, mut b) = (db.client().await, db.client().await);
+    let (ta, tb) = (
+        a.transaction().await.unwrap(),
+        b.transaction().await.unwrap(),
+    );
+    let lock = "SELECT pg_advisory_xact_lock($1)";
+    ta.execute(lock, &[&1i64]).await.unwrap();
+    tb.execute(lock, &[&2i64]).await.unwrap();
+    let (ra, rb) = tokio::join!(ta.execute(lock, &[&2i64]), tb.execute(lock, &[&1i64]));
+    let err = ra
+        .err()
+        .or(rb.err())
+        .expect("one of them is chosen as the victim");
+    let err = store::StoreError::from(err);
+    assert!(err.is_transient(), "{err}");
+    assert!(err.to_string().contains("40P01"), "{err}");
+    drop((ta, tb));
+    drop((a, b));
+    db.drop().await;
+}
