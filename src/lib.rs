@@ -11,4 +11,5 @@ pub mod files;
 pub mod http;
 pub mod pipeline;
 pub mod retry;
+pub mod store;
 pub mod telemetry;

@@ -1,0 +1,16 @@
+//! PostgreSQL: the pool, migrations, registry facts, the one transaction that records a
+//! batch of decisions with everything they cause, the outbox and registry imports.
+//! Schema and choices: `docs/storage.md`.
+
+pub mod commit;
+mod error;
+pub mod explain;
+pub mod facts;
+pub mod intake;
+pub mod migrate;
+pub mod outbox;
+pub mod pool;
+pub mod registries;
+
+pub use error::StoreError;
+pub use pool::pool;
