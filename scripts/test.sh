@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The project's test command (README "Tests"): formatting, lints, then every test.
-# Later issues add the services the integration tests need (RabbitMQ, PostgreSQL, a mail
-# server), installed and started on loopback by scripts under scripts/.
+# The project's test command (README "Tests"): starts the services the integration tests
+# need (PostgreSQL and RabbitMQ from Debian's packages, on loopback), then formatting, lints
+# and every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+bash scripts/services.sh
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
