@@ -16,7 +16,7 @@ use crate::checks::{self, Facts};
 use crate::domain::calendar::Calendar;
 use crate::domain::decision::{decide, Outcome};
 use crate::domain::envelope::Envelope;
-use crate::domain::reason::Failure;
+use crate::domain::reason::{Failure, ReasonCode};
 use crate::domain::request::ERequest;
 use crate::domain::rules::Rules;
 
@@ -62,6 +62,8 @@ pub enum Recorded {
     Decided {
         outcome: Outcome,
         permit_number: Option<String>,
+        /// The reason codes, in order (for `trp_check_failures_total{code}`).
+        codes: Vec<ReasonCode>,
     },
     /// The application was taken in before with the same document: nothing was written.
     Duplicate,
@@ -144,5 +146,6 @@ async fn decide_one(
     Ok(Recorded::Decided {
         outcome: decision.outcome,
         permit_number,
+        codes: decision.reasons.iter().map(|r| r.code).collect(),
     })
 }
