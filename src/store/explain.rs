@@ -103,3 +103,63 @@ pub async fn load(pool: &Pool, application_id: &str) -> Result<Option<Explanatio
         notifications,
     }))
 }
+
+/// The explanation as an operator reads it in a terminal.
+pub fn write_text(e: &Explanation, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    use crate::domain::messages::kz_rfc3339;
+    writeln!(out, "application {}", e.application_id)?;
+    writeln!(out, "  submitted  {}", kz_rfc3339(e.submitted_at))?;
+    writeln!(out, "  received   {}", kz_rfc3339(e.received_at))?;
+    let Some(d) = &e.decision else {
+        writeln!(out, "  no decision recorded")?;
+        return Ok(());
+    };
+    writeln!(out, "decision {}", d.outcome)?;
+    writeln!(out, "  decided    {}", kz_rfc3339(d.decided_at))?;
+    writeln!(out, "  due        {}", kz_rfc3339(d.due_at))?;
+    if let Some(number) = &d.permit_number {
+        writeln!(out, "  permit     {number}")?;
+    }
+    let trust = d.trust_version.as_deref().unwrap_or("-");
+    writeln!(
+        out,
+        "  versions   rules {}, calendar {}, trust {trust}",
+        d.rules_version, d.calendar_version
+    )?;
+    writeln!(out, "checks")?;
+    for check in d.checks.as_array().into_iter().flatten() {
+        let passed = check["passed"].as_bool().unwrap_or(false);
+        let name = check["name"].as_str().unwrap_or("?");
+        writeln!(
+            out,
+            "  {name:<12} {}",
+            if passed { "passed" } else { "failed" }
+        )?;
+    }
+    let reasons = d.reasons.as_array().map(Vec::as_slice).unwrap_or_default();
+    if !reasons.is_empty() {
+        writeln!(out, "reasons")?;
+    }
+    for r in reasons {
+        let field = |k: &str| r[k].as_str().unwrap_or("").to_owned();
+        writeln!(
+            out,
+            "  {} ({}): {}",
+            field("code"),
+            field("ground"),
+            field("detail")
+        )?;
+        writeln!(out, "    basis: {}", field("basis"))?;
+    }
+    writeln!(out, "notifications")?;
+    for n in &e.notifications {
+        let sent = n.sent_at.map(kz_rfc3339).unwrap_or_else(|| "-".into());
+        let error = n.last_error.as_deref().unwrap_or("");
+        writeln!(
+            out,
+            "  {:<9} {:<6} {:<8} attempts {} sent {sent} {error}",
+            n.kind, n.channel, n.state, n.attempts
+        )?;
+    }
+    Ok(())
+}
