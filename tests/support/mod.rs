@@ -2,6 +2,8 @@
 //! an envelope to a decision, the way the worker takes it.
 #![allow(dead_code)]
 
+pub mod amqp;
+
 use std::path::Path;
 
 use serde_json::{json, Value};
