@@ -57,9 +57,10 @@ pub struct Delivery {
 /// At most `prefetch` deliveries are unacknowledged and at most `max_in_flight` handlers
 /// run at once (`prefetch` 0 means no limit to AMQP, so configuration should refuse it;
 /// `max_in_flight` 0 is taken as 1). A handler that returns `Retry` gives its slot up
-/// while its delivery waits out the delay. On shutdown the consumer is cancelled first, deliveries the broker had
-/// already sent but no handler had taken are requeued at once, and every running handler
-/// is awaited and its delivery settled before this returns `Ok`. A channel or connection
+/// while its delivery waits out the delay. On shutdown the consumer is cancelled first,
+/// deliveries the broker had already sent but no handler had taken are requeued at once,
+/// retries still waiting are requeued at once, and every running handler is awaited and
+/// its delivery settled before this returns `Ok`. A channel or connection
 /// that fails returns `Err`, after the running handlers finish (their acks are then lost
 /// and the broker redelivers, which the idempotent intake absorbs).
 pub async fn consume<H, F>(
@@ -74,22 +75,7 @@ where
     H: Fn(Delivery) -> F + Clone + Send + 'static,
     F: Future<Output = Disposition> + Send + 'static,
 {
-    channel
-        .basic_qos(prefetch, BasicQosOptions::default())
-        .await?;
-    // Dead letters are published on this channel and must be confirmed before the ack.
-    channel
-        .confirm_select(ConfirmSelectOptions::default())
-        .await?;
-    let tag = format!("trp-worker-{}", uuid::Uuid::new_v4());
-    let mut consumer = channel
-        .basic_consume(
-            names.work_queue.as_str().into(),
-            tag.as_str().into(),
-            BasicConsumeOptions::default(),
-            FieldTable::default(),
-        )
-        .await?;
+    let (mut consumer, tag) = subscribe(&channel, names, prefetch).await?;
     tracing::info!(queue = %names.work_queue, prefetch, max_in_flight, "consuming");
     // Cancelled on shutdown and on failure alike: retries waiting out their delay requeue now.
     let stop = shutdown.child_token();
@@ -113,6 +99,32 @@ where
     tracker.wait().await;
     tracing::info!(queue = %names.work_queue, ok = outcome.is_ok(), "stopped consuming");
     outcome
+}
+
+/// Sets the prefetch, puts the channel in confirm mode and starts consuming the work queue
+/// under a tag of our own.
+async fn subscribe(
+    channel: &Channel,
+    names: &Names,
+    prefetch: u16,
+) -> Result<(Consumer, String), BrokerError> {
+    channel
+        .basic_qos(prefetch, BasicQosOptions::default())
+        .await?;
+    // Dead letters are published on this channel and must be confirmed before the ack.
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await?;
+    let tag = format!("trp-worker-{}", uuid::Uuid::new_v4());
+    let consumer = channel
+        .basic_consume(
+            names.work_queue.as_str().into(),
+            tag.as_str().into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    Ok((consumer, tag))
 }
 
 /// Takes deliveries while a handler slot is free, until shutdown or failure.
