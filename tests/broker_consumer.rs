@@ -16,7 +16,11 @@ use trp_worker::domain::dead_letter::{DeadLetterReason, EnvelopeError};
 
 const SOON: Duration = Duration::from_secs(10);
 
-type Running = (CancellationToken, JoinHandle<Result<(), BrokerError>>);
+type Running = (
+    CancellationToken,
+    JoinHandle<Result<(), BrokerError>>,
+    Channel,
+);
 
 fn start<H, F>(b: &TestBroker, channel: Channel, bounds: (u16, usize), handler: H) -> Running
 where
@@ -24,20 +28,28 @@ where
     F: std::future::Future<Output = Disposition> + Send + 'static,
 {
     let shutdown = CancellationToken::new();
-    let (names, token) = (b.names.clone(), shutdown.clone());
+    let (names, token, ours) = (b.names.clone(), shutdown.clone(), channel.clone());
     let task =
         tokio::spawn(
             async move { consume(channel, &names, bounds.0, bounds.1, handler, token).await },
         );
-    (shutdown, task)
+    (shutdown, task, ours)
 }
 
-async fn stop((shutdown, task): Running) {
+/// Stops the consumer, then closes its channel, so that whatever it left unsettled goes
+/// back to the queue, and gives the queue a moment to count it: what is not in the queue
+/// afterwards was settled.
+async fn stop((shutdown, task, channel): Running) {
     shutdown.cancel();
     let outcome = tokio::time::timeout(SOON, task)
         .await
         .expect("stops in time");
     outcome.expect("no panic").expect("stops cleanly");
+    channel
+        .close(200, "OK".into())
+        .await
+        .expect("channel closes");
+    tokio::time::sleep(Duration::from_millis(300)).await;
 }
 
 #[tokio::test]
@@ -224,7 +236,11 @@ async fn shutdown_requeues_at_once_a_retry_that_waits() {
     b.submit(b"{}", "m-later").await;
     assert!(eventually(SOON, || async { calls.load(Ordering::SeqCst) == 1 }).await);
     stop(running).await;
-    assert_eq!(b.ready(&b.names.work_queue).await, 1, "back in the queue");
+    let queue = &b.names.work_queue;
+    assert!(
+        eventually(SOON, || async { b.ready(queue).await == 1 }).await,
+        "requeued"
+    );
     b.cleanup().await;
 }
 
@@ -260,7 +276,7 @@ async fn a_panicking_handler_does_not_stall_the_consumer() {
 #[tokio::test]
 async fn a_deleted_queue_ends_the_consumer_with_an_error() {
     let b = TestBroker::new().await;
-    let (shutdown, task) = start(&b, b.channel().await, (4, 4), |_d: Delivery| async {
+    let (shutdown, task, _channel) = start(&b, b.channel().await, (4, 4), |_d: Delivery| async {
         Disposition::Ack
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
