@@ -294,3 +294,67 @@ async fn a_deleted_queue_ends_the_consumer_with_an_error() {
     shutdown.cancel();
     b.cleanup().await;
 }
+
+#[tokio::test]
+async fn shutdown_hands_back_deliveries_no_handler_took() {
+    let b = TestBroker::new().await;
+    for i in 0..5 {
+        b.submit(b"{}", &format!("m-{i}")).await;
+    }
+    let (started, done) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let counters = (started.clone(), done.clone());
+    // Five prefetched, one handler at a time: four wait in the consumer's buffer.
+    let running = start(&b, b.channel().await, (10, 1), move |_d: Delivery| {
+        let (started, done) = counters.clone();
+        async move {
+            started.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(2000)).await;
+            done.fetch_add(1, Ordering::SeqCst);
+            Disposition::Ack
+        }
+    });
+    assert!(eventually(SOON, || async { started.load(Ordering::SeqCst) == 1 }).await);
+    running.0.cancel();
+    // Handed back at once, while the handler in flight is still at work, so that another
+    // replica can take them meanwhile.
+    let queue = &b.names.work_queue;
+    let handed_back = eventually(Duration::from_millis(1000), || async {
+        b.ready(queue).await == 4
+    });
+    assert!(handed_back.await, "the buffered four are back in the queue");
+    assert_eq!(
+        done.load(Ordering::SeqCst),
+        0,
+        "the handler is still running"
+    );
+    stop(running).await;
+    assert_eq!(
+        started.load(Ordering::SeqCst),
+        1,
+        "no handler started after shutdown"
+    );
+    assert_eq!(done.load(Ordering::SeqCst), 1);
+    assert_eq!(b.ready(queue).await, 4);
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_closed_channel_ends_the_consumer_with_an_error() {
+    let b = TestBroker::new().await;
+    let (shutdown, task, channel) = start(&b, b.channel().await, (4, 4), |_d: Delivery| async {
+        Disposition::Ack
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    channel
+        .close(320, "closed by the test".into())
+        .await
+        .unwrap();
+    let outcome = tokio::time::timeout(SOON, task)
+        .await
+        .expect("ends")
+        .unwrap();
+    let e = outcome.expect_err("the channel is gone");
+    assert!(e.is_transient(), "{e}");
+    shutdown.cancel();
+    b.cleanup().await;
+}
