@@ -8,7 +8,7 @@ pub enum BrokerError {
     #[error("no broker URL is configured (amqp.url)")]
     NoUrl,
     /// Every URL was tried; `source` is the last one's failure.
-    #[error("could not connect to any of {tried} broker URL(s)")]
+    #[error("could not connect to any of {tried} broker URL(s); the last: {source}")]
     Connect {
         tried: usize,
         #[source]

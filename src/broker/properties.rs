@@ -145,3 +145,59 @@ pub(crate) fn confirmed(confirmation: Confirmation, message_id: &str) -> Result<
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn original() -> BasicProperties {
+        let mut headers = FieldTable::default();
+        headers.insert(DELIVERY_COUNT.into(), AMQPValue::LongLongInt(3));
+        headers.insert(REASON.into(), long_string("envelope.schema"));
+        headers.insert("x-portal".into(), long_string("kept"));
+        BasicProperties::default()
+            .with_message_id("m-1".into())
+            .with_content_type("application/json".into())
+            .with_type("trp.application.submitted.v1".into())
+            .with_timestamp(1_795_497_300)
+            .with_user_id("portal".into())
+            .with_expiration("60000".into())
+            .with_headers(headers)
+    }
+
+    #[test]
+    fn carried_keeps_what_identifies_the_message_and_drops_what_would_hurt() {
+        let mut extra = FieldTable::default();
+        extra.insert(ERROR.into(), long_string("why"));
+        let p = carried(&original(), &["x-trp-"], extra);
+        assert_eq!(message_id(&p).as_deref(), Some("m-1"));
+        assert_eq!(
+            p.content_type().as_ref().map(|s| s.as_str()),
+            Some("application/json")
+        );
+        assert_eq!(
+            p.kind().as_ref().map(|s| s.as_str()),
+            Some("trp.application.submitted.v1")
+        );
+        assert_eq!(*p.timestamp(), Some(1_795_497_300));
+        assert_eq!(*p.delivery_mode(), Some(PERSISTENT));
+        assert_eq!((p.user_id(), p.expiration()), (&None, &None));
+        assert_eq!(header_u64(&p, DELIVERY_COUNT), None);
+        assert_eq!(header_str(&p, REASON), None, "dropped by prefix");
+        assert_eq!(
+            header_str(&p, ERROR).as_deref(),
+            Some("why"),
+            "added after the drop"
+        );
+        assert_eq!(header_str(&p, "x-portal").as_deref(), Some("kept"));
+    }
+
+    #[test]
+    fn counts_read_from_any_integer_type() {
+        assert_eq!(header_u64(&original(), DELIVERY_COUNT), Some(3));
+        let mut headers = FieldTable::default();
+        headers.insert(DELIVERY_COUNT.into(), AMQPValue::LongInt(-1));
+        let negative = BasicProperties::default().with_headers(headers);
+        assert_eq!(header_u64(&negative, DELIVERY_COUNT), None);
+    }
+}
