@@ -1,8 +1,10 @@
 //! trp-worker: decides applications for a temporary residence permit.
 //!
 //! The pure core lives in [`domain`] and [`checks`]; I/O (broker, database, mail, SMS)
-//! stays at the edges: [`files`] reads configuration files, and later modules add the rest.
+//! stays at the edges: [`files`] reads configuration files, [`broker`] speaks to RabbitMQ,
+//! and later modules add the rest.
 
+pub mod broker;
 pub mod checks;
 pub mod cli;
 pub mod config;

@@ -2,6 +2,7 @@
 //! an envelope to a decision, the way the worker takes it.
 #![allow(dead_code)]
 
+pub mod amqp;
 pub mod db;
 pub mod pki;
 #[allow(unused_imports)]

@@ -1,0 +1,21 @@
+//! RabbitMQ at the edge: connecting, declaring the topology, consuming the work queue,
+//! publishing with confirms, and the dead-letter queue's list and replay.
+//!
+//! Nothing here reads a message body: bodies go to the handler or back to the broker as
+//! they came, and events name a message by its `message_id` only.
+
+pub mod connect;
+pub mod consumer;
+pub mod dead_letters;
+pub mod error;
+pub mod names;
+mod properties;
+pub mod publisher;
+mod settle;
+pub mod topology;
+
+pub use connect::connect;
+pub use consumer::{consume, Delivery, Disposition};
+pub use error::BrokerError;
+pub use names::Names;
+pub use publisher::Publisher;
