@@ -23,6 +23,8 @@ install() {
   local missing=()
   command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # The tests sign with an independent signer: the openssl command line.
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     as_root apt-get update -qq

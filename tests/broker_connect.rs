@@ -10,7 +10,9 @@ const NOBODY: &str = "amqp://guest:guest@127.0.0.1:1/%2f";
 #[tokio::test]
 async fn a_node_that_does_not_answer_is_skipped() {
     let list = format!("{NOBODY}, {}", amqp::url());
-    let connection = connect(&[list], "trp-worker tests").await.expect("second node");
+    let connection = connect(&[list], "trp-worker tests")
+        .await
+        .expect("second node");
     assert!(connection.status().connected());
     connection.close(200, "OK".into()).await.unwrap();
 }

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod ops;
 pub mod signature;
+pub mod worker;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -20,6 +22,25 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Applies pending migrations, declares the topology, consumes until SIGTERM or SIGINT.
+    Run,
+    /// Applies pending migrations and exits.
+    Migrate,
+    /// Loads a registry from CSV in one transaction: biometrics, invalid-documents,
+    /// mobile-citizens or permits.
+    Import {
+        registry: String,
+        file: std::path::PathBuf,
+    },
+    /// Prints the stored decision, every check and reason, and the notifications.
+    Explain {
+        application_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The dead-letter queue: list what is there and why, or replay chosen messages.
+    #[command(subcommand)]
+    DeadLetters(ops::DeadLettersCommand),
     /// Certificates against the configured trust anchors and CRLs.
     #[command(subcommand)]
     Certificate(signature::CertificateCommand),
@@ -44,6 +65,14 @@ pub fn main() -> ExitCode {
     };
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
+        Command::Run => worker::run(),
+        Command::Migrate => worker::migrate(),
+        Command::Import { registry, file } => ops::import(&registry, file),
+        Command::Explain {
+            application_id,
+            json,
+        } => ops::explain(&application_id, json),
+        Command::DeadLetters(cmd) => ops::dead_letters(cmd),
         Command::Certificate(cmd) => signature::certificate(cmd, &mut out),
         Command::Signature(cmd) => signature::signature(cmd, &mut out),
     };

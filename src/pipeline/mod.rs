@@ -2,3 +2,5 @@
 //! batches), acknowledged. Wired together by [`crate::worker`].
 
 pub mod batcher;
+pub mod handler;
+pub mod relay;

@@ -5,6 +5,7 @@
 pub mod amqp;
 pub mod db;
 pub mod pki;
+pub mod worker;
 #[allow(unused_imports)]
 pub use pki::*;
 

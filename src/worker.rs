@@ -1,0 +1,299 @@
+//! `run(settings, shutdown)`: wires the consumer, the batcher, the outbox relay and HTTP
+//! together, reconnects to the broker with backoff, and stops on one shutdown token —
+//! the same path for `main` and for the tests.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::broker::names::Names;
+use crate::broker::publisher::Publisher;
+use crate::broker::{self, BrokerError};
+use crate::checks::signature::{OtpSettings, TrustStore};
+use crate::config::{ConfigError, Settings};
+use crate::domain::calendar::Calendar;
+use crate::domain::rules::Rules;
+use crate::http::{self, Health};
+use crate::pipeline::batcher;
+use crate::pipeline::handler::{Committer, Handler};
+use crate::pipeline::relay::Relay;
+use crate::retry::Backoff;
+use crate::store::commit::{record_batch, Context};
+use crate::telemetry::Metrics;
+use crate::{files, store};
+
+/// Reconnecting to the broker or the database: from a fraction of a second to half a minute.
+const RECONNECT: Backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
+
+/// Everything loaded from files at start: a bad file stops start-up (exit 2).
+pub struct Loaded {
+    pub rules: Arc<Rules>,
+    pub calendar: Arc<Calendar>,
+    pub trust: Arc<TrustStore>,
+    pub otp: Arc<OtpSettings>,
+}
+
+impl Loaded {
+    pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
+        let rules = files::load_rules(&settings.rules.file)
+            .map_err(|e| ConfigError(format!("rules.file: {e}")))?;
+        let calendar = files::load_calendar_dir(&settings.calendar.dir)
+            .map_err(|e| ConfigError(format!("calendar.dir: {e}")))?;
+        Ok(Self {
+            rules: Arc::new(rules),
+            calendar: Arc::new(calendar),
+            trust: Arc::new(settings.signature.trust_store()?),
+            otp: Arc::new(settings.signature.otp(true)?),
+        })
+    }
+}
+
+pub fn names(settings: &Settings) -> Names {
+    let a = &settings.amqp;
+    Names {
+        applications_exchange: a.applications_exchange.clone(),
+        work_queue: a.work_queue.clone(),
+        dead_letter_queue: a.dead_letter_queue.clone(),
+        decisions_exchange: a.decisions_exchange.clone(),
+        status_exchange: a.status_exchange.clone(),
+    }
+}
+
+/// A running worker: its HTTP address and the task to await after cancelling `shutdown`.
+pub struct Running {
+    pub http_addr: SocketAddr,
+    pub metrics: Metrics,
+    pub health: Health,
+    pub done: tokio::task::JoinHandle<()>,
+}
+
+/// Starts the worker: binds HTTP (port 0 picks a free one), then migrates, connects and
+/// consumes in the background until `shutdown` is cancelled.
+pub async fn start(
+    settings: Settings,
+    loaded: Loaded,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Running> {
+    let metrics = Metrics::new();
+    let health = Health::default();
+    let listener = TcpListener::bind(("0.0.0.0", settings.http.port)).await?;
+    let http_addr = listener.local_addr()?;
+    let pool = store::pool::pool(&settings.database.url, settings.database.pool_size)?;
+    let tracker = TaskTracker::new();
+    let http_stop = CancellationToken::new();
+    tracker.spawn(http::serve(
+        listener,
+        metrics.clone(),
+        health.clone(),
+        http_stop.clone(),
+    ));
+    tracker.spawn(database_health(
+        pool.clone(),
+        health.clone(),
+        shutdown.clone(),
+    ));
+    let main = Main {
+        settings,
+        loaded,
+        pool,
+        metrics: metrics.clone(),
+        health: health.clone(),
+    };
+    let done = tokio::spawn(async move {
+        main.run(shutdown).await;
+        http_stop.cancel();
+        tracker.close();
+        tracker.wait().await;
+    });
+    Ok(Running {
+        http_addr,
+        metrics,
+        health,
+        done,
+    })
+}
+
+struct Main {
+    settings: Settings,
+    loaded: Loaded,
+    pool: deadpool_postgres::Pool,
+    metrics: Metrics,
+    health: Health,
+}
+
+impl Main {
+    async fn run(self, shutdown: CancellationToken) {
+        if !self.migrate(&shutdown).await {
+            return;
+        }
+        let wake = Arc::new(Notify::new());
+        let (committer, batch_task) = self.committer(wake.clone());
+        let handler = Handler {
+            pool: self.pool.clone(),
+            trust: self.loaded.trust.clone(),
+            otp: self.loaded.otp.clone(),
+            max_message_bytes: self.settings.amqp.max_message_bytes,
+            committer,
+            metrics: self.metrics.clone(),
+            retry: RECONNECT,
+        };
+        let relay = Relay {
+            pool: self.pool.clone(),
+            names: names(&self.settings),
+            batch: i64::from(self.settings.outbox.batch),
+            lease: Duration::from_secs(self.settings.outbox.lease_s.into()),
+            wake,
+        };
+        let mut attempt = 0;
+        while !shutdown.is_cancelled() {
+            match self.session(&handler, &relay, &shutdown).await {
+                Ok(()) => break,
+                Err(e) => {
+                    self.health.set_broker(false);
+                    self.health.set_consuming(false);
+                    let after = RECONNECT.delay(attempt, &mut rand::rng());
+                    tracing::warn!(error = %e, retry_in_ms = after.as_millis() as u64, "broker session ended; reconnecting");
+                    attempt = attempt.saturating_add(1);
+                    tokio::select! {
+                        _ = shutdown.cancelled() => {}
+                        _ = tokio::time::sleep(after) => {}
+                    }
+                }
+            }
+        }
+        drop(handler);
+        let _ = batch_task.await;
+        tracing::info!("stopped");
+    }
+
+    /// Applies pending migrations, retrying while the database is unreachable.
+    async fn migrate(&self, shutdown: &CancellationToken) -> bool {
+        let mut attempt = 0;
+        loop {
+            match store::migrate::migrate(&self.pool).await {
+                Ok(applied) => {
+                    tracing::info!(applied = applied.len(), "migrations applied");
+                    return true;
+                }
+                Err(e) => {
+                    let after = RECONNECT.delay(attempt, &mut rand::rng());
+                    tracing::warn!(error = %e, retry_in_ms = after.as_millis() as u64, "cannot migrate yet");
+                    attempt = attempt.saturating_add(1);
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return false,
+                        _ = tokio::time::sleep(after) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn committer(&self, wake: Arc<Notify>) -> (Committer, tokio::task::JoinHandle<()>) {
+        let (pool, rules, calendar) = (
+            self.pool.clone(),
+            self.loaded.rules.clone(),
+            self.loaded.calendar.clone(),
+        );
+        let trust_version = Arc::new(self.loaded.trust.version());
+        let max_wait = Duration::from_millis(self.settings.batch.max_wait_ms.into());
+        batcher::spawn(
+            usize::from(self.settings.batch.max_size),
+            max_wait,
+            move |items| {
+                let (pool, rules, calendar) = (pool.clone(), rules.clone(), calendar.clone());
+                let (trust_version, wake) = (trust_version.clone(), wake.clone());
+                async move {
+                    let ctx = Context {
+                        rules: &rules,
+                        calendar: &calendar,
+                        trust_version: Some(trust_version.as_str()),
+                        now: time::OffsetDateTime::now_utc(),
+                    };
+                    let recorded = record_batch(&pool, &items, &ctx).await.map_err(Arc::new);
+                    if recorded.is_ok() {
+                        wake.notify_one();
+                    }
+                    recorded
+                }
+            },
+        )
+    }
+
+    /// One connection to the broker: declare, relay and consume until shutdown (Ok) or a
+    /// failure of the connection (Err, the caller reconnects).
+    async fn session(
+        &self,
+        handler: &Handler,
+        relay: &Relay,
+        shutdown: &CancellationToken,
+    ) -> Result<(), BrokerError> {
+        let amqp = &self.settings.amqp;
+        let names = names(&self.settings);
+        let connection = broker::connect::connect(&amqp.url, "trp-worker").await?;
+        self.health.set_broker(true);
+        let channel = connection.create_channel().await?;
+        broker::topology::declare(&channel, &names).await?;
+        let publisher = Publisher::new(connection.create_channel().await?).await?;
+        let session = shutdown.child_token();
+        let relay_stop = CancellationToken::new();
+        let consuming = {
+            let handler = handler.clone();
+            let (session, relay_stop) = (session.clone(), relay_stop.clone());
+            let health = self.health.clone();
+            async move {
+                health.set_consuming(true);
+                let on_delivery = move |d| {
+                    let handler = handler.clone();
+                    async move { handler.handle(d).await }
+                };
+                let result = broker::consumer::consume(
+                    channel,
+                    &names,
+                    amqp.prefetch,
+                    amqp.max_in_flight.into(),
+                    on_delivery,
+                    session,
+                )
+                .await;
+                health.set_consuming(false);
+                relay_stop.cancel();
+                result
+            }
+        };
+        let relaying = async {
+            let result = relay.run(&publisher, relay_stop.clone()).await;
+            if result.is_err() {
+                session.cancel();
+            }
+            result
+        };
+        let (consumed, relayed) = tokio::join!(consuming, relaying);
+        let _ = connection.close(200, "shutting down".into()).await;
+        consumed?;
+        relayed
+    }
+}
+
+/// Keeps `/readyz`'s database flag true while the database answers.
+async fn database_health(
+    pool: deadpool_postgres::Pool,
+    health: Health,
+    shutdown: CancellationToken,
+) {
+    loop {
+        let up = match pool.get().await {
+            Ok(client) => client.simple_query("SELECT 1").await.is_ok(),
+            Err(_) => false,
+        };
+        health.set_database(up);
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+        }
+    }
+}
