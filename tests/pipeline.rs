@@ -37,12 +37,13 @@ async fn an_eds_signed_application_is_approved_end_to_end() {
         "{states:?}"
     );
     assert_eq!(world.db.count("SELECT count(*) FROM permits").await, 1);
-    assert_eq!(
-        world
-            .db
-            .count("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
-            .await,
-        0
+    let unsent = "SELECT count(*) FROM outbox WHERE sent_at IS NULL";
+    let all_sent = support::amqp::eventually(std::time::Duration::from_secs(30), || async {
+        world.db.count(unsent).await == 0
+    });
+    assert!(
+        all_sent.await,
+        "every outbox row is marked sent after its confirm"
     );
 
     let metrics = http_get(replica.running.http_addr.port(), "/metrics").await;
