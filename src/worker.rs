@@ -234,7 +234,9 @@ impl Main {
     ) -> Result<(), BrokerError> {
         let amqp = &self.settings.amqp;
         let names = names(&self.settings);
-        let connection = broker::connect::connect(&amqp.url, "trp-worker").await?;
+        // Named for its work queue, so an operator (or a test) can tell replicas' queues apart.
+        let connection_name = format!("trp-worker {}", names.work_queue);
+        let connection = broker::connect::connect(&amqp.url, &connection_name).await?;
         self.health.set_broker(true);
         let channel = connection.create_channel().await?;
         broker::topology::declare(&channel, &names).await?;
