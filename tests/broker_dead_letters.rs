@@ -60,7 +60,15 @@ async fn list_shows_them_in_order_and_leaves_them_there() {
         dead_letters::list(&channel, &b.names, 2).await.unwrap(),
         all[..2]
     );
-    assert_eq!(b.ready(&b.names.dead_letter_queue).await, 3);
+    // The broker counts requeued messages a moment after the nack: wait for all three.
+    let dlq = b.names.dead_letter_queue.clone();
+    let all_back = support::amqp::eventually(std::time::Duration::from_secs(10), || async {
+        b.ready(&dlq).await == 3
+    });
+    assert!(
+        all_back.await,
+        "listing leaves every dead letter in the queue"
+    );
     b.cleanup().await;
 }
 
