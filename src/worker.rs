@@ -23,7 +23,7 @@ use crate::pipeline::batcher;
 use crate::pipeline::handler::{Committer, Handler};
 use crate::pipeline::relay::Relay;
 use crate::retry::Backoff;
-use crate::store::commit::{record_batch, Context};
+use crate::store::commit::Context;
 use crate::telemetry::Metrics;
 use crate::{files, store};
 
@@ -214,7 +214,7 @@ impl Main {
                         trust_version: Some(trust_version.as_str()),
                         now: time::OffsetDateTime::now_utc(),
                     };
-                    let recorded = record_batch(&pool, &items, &ctx).await.map_err(Arc::new);
+                    let recorded = crate::pipeline::commit::commit(&pool, &items, &ctx).await;
                     if recorded.is_ok() {
                         wake.notify_one();
                     }

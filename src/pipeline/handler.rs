@@ -18,9 +18,11 @@ use crate::store::StoreError;
 use crate::telemetry::{CodeLabel, Metrics, OutcomeLabel, ReasonLabel};
 
 use super::batcher::Batcher;
+use super::commit::ItemResult;
 
-/// A batch's error reaches every item of the batch, hence the `Arc`.
-pub type Committer = Batcher<Prepared, Recorded, Arc<StoreError>>;
+/// Each item gets its own result; a transient error reaches every item of the batch (hence
+/// the `Arc`).
+pub type Committer = Batcher<Prepared, ItemResult, Arc<StoreError>>;
 
 /// What every delivery needs; cheap to clone into each handler task.
 #[derive(Clone)]
@@ -78,8 +80,8 @@ impl Handler {
             received_at,
         };
         match self.committer.submit(prepared).await {
-            Ok(Ok(recorded)) => self.recorded(&id, recorded),
-            Ok(Err(e)) => self.retry_later(&id, delivery, &e),
+            Ok(Ok(Ok(recorded))) => self.recorded(&id, recorded),
+            Ok(Ok(Err(e)) | Err(e)) => self.retry_later(&id, delivery, &e),
             Err(stopped) => {
                 tracing::warn!(application_id = %id, error = %stopped, "not committed; requeued");
                 Disposition::Retry {

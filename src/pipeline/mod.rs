@@ -2,5 +2,6 @@
 //! batches), acknowledged. Wired together by [`crate::worker`].
 
 pub mod batcher;
+pub mod commit;
 pub mod handler;
 pub mod relay;
