@@ -312,3 +312,31 @@ async fn replicas_share_the_work_without_sending_twice() {
     );
     db.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_the_send_in_progress_finish_and_record() {
+    let (db, _) = recorded().await;
+    let id = only_one(&db, "sms").await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(800)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let metrics = Metrics::new();
+    let sender = sms_sender(&db, &format!("{}/sms", server.uri()), 5, &metrics);
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let running = tokio::spawn(sender.run(shutdown.clone()));
+    while server.received_requests().await.unwrap().is_empty() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .expect("stops after the round in progress")
+        .unwrap();
+    assert_eq!(row(&db, id).await, ("sent".into(), 1, None));
+    // Set after the round: the three unpublished outbox messages, no pending notification.
+    assert_eq!(metrics.outbox_backlog.get(), 3);
+    db.drop().await;
+}
