@@ -129,3 +129,55 @@ fn judge(e: &lettre::transport::smtp::Error) -> Outcome {
         None => Outcome::retry("smtp: connection failed"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::request::Channel;
+
+    fn notification(address: &str, html: Option<&str>) -> Notification {
+        Notification {
+            id: uuid::Uuid::nil(),
+            application_id: "TRP-1".into(),
+            kind: "decision".into(),
+            channel: Channel::Email,
+            address: address.into(),
+            subject: Some("Заявление TRP-1".into()),
+            body_text: "Текст".into(),
+            body_html: html.map(str::to_owned),
+            attempts: 0,
+            last_error: None,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            expired: false,
+        }
+    }
+
+    fn from() -> Mailbox {
+        "TRP e-Gov <noreply@trp.egov.kz>".parse().unwrap()
+    }
+
+    #[test]
+    fn the_message_carries_its_id_and_both_parts() {
+        let n = notification("a@example.org", Some("<p>Текст</p>"));
+        let bytes = message(&n, from()).unwrap().formatted();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("Message-ID: <00000000-0000-0000-0000-000000000000@trp.egov.kz>"));
+        assert!(text.contains("multipart/alternative"), "{text}");
+        assert!(
+            text.contains("text/plain") && text.contains("text/html"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn without_html_it_is_plain_text_and_a_bad_address_fails_for_good() {
+        let bytes = message(&notification("a@example.org", None), from())
+            .unwrap()
+            .formatted();
+        assert!(!String::from_utf8_lossy(&bytes).contains("multipart"));
+        for bad in ["", "no at sign", "a@b@c", "a@example.org\r\nBcc: x@y.z"] {
+            let outcome = message(&notification(bad, None), from()).unwrap_err();
+            assert_eq!(outcome.label(), "failed", "{bad:?}");
+        }
+    }
+}
