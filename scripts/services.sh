@@ -10,6 +10,7 @@
 #   postgres://postgres@127.0.0.1:5432/postgres
 # RabbitMQ: the Debian node bound to 127.0.0.1:${TRP_AMQP_PORT:-5672} (epmd and distribution
 #   too): amqp://guest:guest@127.0.0.1:5672/%2f (guest may log in from loopback only).
+# MailDev (scripts/maildev.sh, from npm): SMTP 127.0.0.1:1025, REST API 127.0.0.1:1080.
 set -euo pipefail
 
 DIR=${TRP_SERVICES_DIR:-/var/tmp/trp-services}
@@ -86,7 +87,8 @@ stop() {
 }
 
 case "${1:-start}" in
-  start) install; start_postgres; start_rabbitmq; log "PostgreSQL and RabbitMQ are up" ;;
+  start) install; start_postgres; start_rabbitmq; log "PostgreSQL and RabbitMQ are up"
+    bash "$(dirname "$0")/maildev.sh" ;;
   stop) stop ;;
   *) echo "usage: $0 [start|stop]" >&2; exit 2 ;;
 esac

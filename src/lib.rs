@@ -2,7 +2,7 @@
 //!
 //! The pure core lives in [`domain`] and [`checks`]; I/O (broker, database, mail, SMS)
 //! stays at the edges: [`files`] reads configuration files, [`broker`] speaks to RabbitMQ,
-//! and later modules add the rest.
+//! [`store`] to PostgreSQL and [`notify`] to the SMS gateway and the mail server.
 
 pub mod broker;
 pub mod checks;
@@ -11,6 +11,7 @@ pub mod config;
 pub mod domain;
 pub mod files;
 pub mod http;
+pub mod notify;
 pub mod pipeline;
 pub mod retry;
 pub mod store;

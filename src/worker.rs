@@ -131,6 +131,7 @@ impl Main {
         if !self.migrate(&shutdown).await {
             return;
         }
+        let senders = crate::notify::spawn(&self.settings, &self.pool, &self.metrics, &shutdown);
         let wake = Arc::new(Notify::new());
         let (committer, batch_task) = self.committer(wake.clone());
         let handler = Handler {
@@ -168,6 +169,7 @@ impl Main {
         }
         drop(handler);
         let _ = batch_task.await;
+        let _ = senders.await;
         tracing::info!("stopped");
     }
 

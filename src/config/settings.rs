@@ -159,6 +159,8 @@ pub struct Notifications {
     pub max_age_h: u32,
     pub retry_base_s: u32,
     pub retry_max_s: u32,
+    /// Notifications one sender claims and sends at once, per channel.
+    pub batch: u16,
 }
 
 #[derive(Debug, Deserialize)]
@@ -227,7 +229,7 @@ pub fn from_table(table: Table) -> Result<Settings, ConfigError> {
 
 impl Settings {
     fn validate(&self) -> Result<(), ConfigError> {
-        let checks: [(bool, &str, &str); 11] = [
+        let checks: [(bool, &str, &str); 12] = [
             (
                 self.amqp.url.iter().any(|u| !u.is_empty()),
                 "amqp.url",
@@ -269,6 +271,11 @@ impl Settings {
                 "must be at least 1",
             ),
             (self.outbox.batch > 0, "outbox.batch", "must be at least 1"),
+            (
+                self.notifications.batch > 0,
+                "notifications.batch",
+                "must be at least 1",
+            ),
             (
                 self.outbox.lease_s > 0,
                 "outbox.lease_s",

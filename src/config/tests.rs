@@ -71,7 +71,7 @@ fn secrets_never_print() {
 
 #[test]
 fn bad_settings_are_named() {
-    let cases: [(&[(&str, &str)], &str); 7] = [
+    let cases: [(&[(&str, &str)], &str); 8] = [
         (&[("TRP__AMQP__PREFETCH", "many")], "TRP__AMQP__PREFETCH"),
         (&[("TRP__AMQP__PREFETCH", "0")], "amqp.prefetch"),
         (&[("TRP__AMQP__PREFETCH", "70000")], "amqp.prefetch"),
@@ -79,6 +79,7 @@ fn bad_settings_are_named() {
         (&[("TRP__NOPE__URL", "1")], "TRP__NOPE__URL"),
         (&[("TRP__SMTP__TLS", "ssl")], "smtp.tls"),
         (&[("TRP__SIGNATURE__OTP_KEY", "***")], "signature.otp_key"),
+        (&[("TRP__NOTIFICATIONS__BATCH", "0")], "notifications.batch"),
     ];
     for (pairs, named) in cases {
         let err = load_env(pairs).unwrap_err().to_string();

@@ -1,5 +1,6 @@
 //! PostgreSQL: the pool, migrations, registry facts, the one transaction that records a
-//! batch of decisions with everything they cause, the outbox and registry imports.
+//! batch of decisions with everything they cause, the outbox, the notifications to send
+//! and registry imports.
 //! Schema and choices: `docs/storage.md`.
 
 pub mod commit;
@@ -8,6 +9,7 @@ pub mod explain;
 pub mod facts;
 pub mod intake;
 pub mod migrate;
+pub mod notifications;
 pub mod outbox;
 pub mod pool;
 pub mod registries;

@@ -4,6 +4,7 @@
 
 pub mod amqp;
 pub mod db;
+pub mod notify;
 pub mod pki;
 pub mod worker;
 #[allow(unused_imports)]

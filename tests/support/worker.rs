@@ -103,7 +103,15 @@ impl World {
 
     /// Starts one worker replica in this process.
     pub async fn start(&self) -> Replica {
-        let settings = settings(&self.env());
+        self.start_with(&[]).await
+    }
+
+    /// Starts a replica with `extra` settings laid over this world's (e.g. the SMS gateway).
+    pub async fn start_with(&self, extra: &[(&str, String)]) -> Replica {
+        let mut env = self.env();
+        env.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
+        env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+        let settings = settings(&env);
         let loaded = Loaded::from_settings(&settings).expect("files load");
         let shutdown = CancellationToken::new();
         let running = worker::start(settings, loaded, shutdown.clone())

@@ -1,0 +1,183 @@
+//! E-mail over SMTP (contract section 7): plain on loopback, STARTTLS or implicit TLS as
+//! configured; `From` configured, `To` the applicant, the stored subject, text with an HTML
+//! alternative, and `Message-ID: <notification id@trp.egov.kz>`, the same on every retry.
+
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::response::Category;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::outcome::Outcome;
+use crate::config::{Smtp as SmtpSettings, SmtpTls};
+use crate::store::notifications::Notification;
+
+/// The longest one SMTP conversation may take (connect, greet, send).
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The domain of every `Message-ID` the worker makes.
+pub const MESSAGE_ID_DOMAIN: &str = "trp.egov.kz";
+
+/// The mail server as configured. A transport is built per send (no pooled connections),
+/// so a server that comes back, or a fixed setting, is picked up on the next attempt.
+#[derive(Clone)]
+pub struct Mailer {
+    host: String,
+    port: u16,
+    tls: SmtpTls,
+    from: String,
+    username: String,
+    password: Option<SecretString>,
+}
+
+type Transport = AsyncSmtpTransport<Tokio1Executor>;
+
+impl Mailer {
+    pub fn new(settings: &SmtpSettings) -> Self {
+        Self {
+            host: settings.host.clone(),
+            port: settings.port,
+            tls: settings.tls,
+            from: settings.from.clone(),
+            username: settings.username.clone(),
+            password: settings.password.clone(),
+        }
+    }
+
+    /// One attempt to hand `n` to the mail server.
+    pub async fn send(&self, n: &Notification) -> Outcome {
+        let from = match self.from.parse::<Mailbox>() {
+            Ok(from) => from,
+            // Every notification would fail alike: a setting to fix, not a message to drop.
+            Err(_) => return Outcome::retry("smtp: smtp.from is not a valid address"),
+        };
+        let message = match message(n, from) {
+            Ok(message) => message,
+            Err(outcome) => return outcome,
+        };
+        let transport = match self.transport() {
+            Ok(transport) => transport,
+            Err(_) => return Outcome::retry("smtp: cannot set up TLS for smtp.host"),
+        };
+        match transport.send(message).await {
+            Ok(_) => Outcome::Sent,
+            Err(e) => judge(&e),
+        }
+    }
+
+    fn transport(&self) -> Result<Transport, lettre::transport::smtp::Error> {
+        let builder = match self.tls {
+            SmtpTls::None => Transport::builder_dangerous(self.host.as_str()),
+            SmtpTls::Starttls => Transport::starttls_relay(&self.host)?,
+            SmtpTls::Tls => Transport::relay(&self.host)?,
+        };
+        let builder = builder.port(self.port).timeout(Some(TIMEOUT));
+        let builder = match (&self.password, self.username.is_empty()) {
+            (_, true) => builder,
+            (password, false) => builder.credentials(Credentials::new(
+                self.username.clone(),
+                password
+                    .as_ref()
+                    .map(|p| p.expose_secret().to_owned())
+                    .unwrap_or_default(),
+            )),
+        };
+        Ok(builder.build())
+    }
+}
+
+/// The message for `n`: an address the server would not take is the notification's own
+/// fault, so it fails for good.
+fn message(n: &Notification, from: Mailbox) -> Result<Message, Outcome> {
+    let to = n
+        .address
+        .parse::<Mailbox>()
+        .map_err(|_| Outcome::failed("smtp: the recipient address is not valid"))?;
+    let builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(n.subject.clone().unwrap_or_default())
+        .message_id(Some(message_id(n)));
+    let built = match &n.body_html {
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+            n.body_text.clone(),
+            html.clone(),
+        )),
+        None => builder.singlepart(SinglePart::plain(n.body_text.clone())),
+    };
+    built.map_err(|_| Outcome::failed("smtp: the message could not be built"))
+}
+
+/// `<notification id@trp.egov.kz>`: unique per notification, the same on every retry.
+pub fn message_id(n: &Notification) -> String {
+    format!("<{}@{MESSAGE_ID_DOMAIN}>", n.id)
+}
+
+/// A 5xx answer is permanent, except 53x (authentication, TLS required): that is the
+/// configuration's fault and the same for every message. 4xx, timeouts and connections
+/// that fail retry. The server's text is left out: it may quote the recipient.
+fn judge(e: &lettre::transport::smtp::Error) -> Outcome {
+    match e.status() {
+        Some(code) if e.is_permanent() && code.category != Category::Unspecified3 => {
+            Outcome::failed(format!("smtp: server answered {code}"))
+        }
+        Some(code) => Outcome::retry(format!("smtp: server answered {code}")),
+        None if e.is_timeout() => Outcome::retry("smtp: timed out"),
+        None if e.is_tls() => Outcome::retry("smtp: TLS failed"),
+        None => Outcome::retry("smtp: connection failed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::request::Channel;
+
+    fn notification(address: &str, html: Option<&str>) -> Notification {
+        Notification {
+            id: uuid::Uuid::nil(),
+            application_id: "TRP-1".into(),
+            kind: "decision".into(),
+            channel: Channel::Email,
+            address: address.into(),
+            subject: Some("Заявление TRP-1".into()),
+            body_text: "Текст".into(),
+            body_html: html.map(str::to_owned),
+            attempts: 0,
+            last_error: None,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            expired: false,
+        }
+    }
+
+    fn from() -> Mailbox {
+        "TRP e-Gov <noreply@trp.egov.kz>".parse().unwrap()
+    }
+
+    #[test]
+    fn the_message_carries_its_id_and_both_parts() {
+        let n = notification("a@example.org", Some("<p>Текст</p>"));
+        let bytes = message(&n, from()).unwrap().formatted();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("Message-ID: <00000000-0000-0000-0000-000000000000@trp.egov.kz>"));
+        assert!(text.contains("multipart/alternative"), "{text}");
+        assert!(
+            text.contains("text/plain") && text.contains("text/html"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn without_html_it_is_plain_text_and_a_bad_address_fails_for_good() {
+        let bytes = message(&notification("a@example.org", None), from())
+            .unwrap()
+            .formatted();
+        assert!(!String::from_utf8_lossy(&bytes).contains("multipart"));
+        for bad in ["", "no at sign", "a@b@c", "a@example.org\r\nBcc: x@y.z"] {
+            let outcome = message(&notification(bad, None), from()).unwrap_err();
+            assert_eq!(outcome.label(), "failed", "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The e-mail sender against a real SMTP server (MailDev, started by
+//! `scripts/services.sh`): what the applicant receives, and a mail server that is down and
+//! then up. Each test reads only the mail of its own recipient, so tests run in parallel.
+
+mod support;
+
+use support::notify::{
+    closed_port, count, email_sender, inbox, inbox_of, make_due, only_one, recorded, row,
+    MAILDEV_SMTP,
+};
+use trp_worker::notify::sender::StepOutcome;
+use trp_worker::telemetry::Metrics;
+
+#[tokio::test]
+async fn an_email_arrives_with_subject_text_html_and_message_id() {
+    let (db, address) = recorded().await;
+    let id = only_one(&db, "email").await;
+    let metrics = Metrics::new();
+    let sender = email_sender(&db, MAILDEV_SMTP, &metrics);
+    assert!(matches!(
+        sender.step().await.unwrap(),
+        StepOutcome::Done { sent: 1, .. }
+    ));
+    assert_eq!(row(&db, id).await, ("sent".into(), 1, None));
+
+    let mail = inbox_of(&address, 1).await;
+    assert_eq!(mail.len(), 1, "delivered once");
+    let m = &mail[0];
+    let subject = m["subject"].as_str().unwrap();
+    assert!(subject.contains("TRP-N-1"), "{subject}");
+    assert_eq!(m["from"][0]["address"], "noreply@trp.egov.kz");
+    assert_eq!(
+        m["headers"]["message-id"],
+        format!("<{id}@trp.egov.kz>"),
+        "{m}"
+    );
+    let (text, html) = (m["text"].as_str().unwrap(), m["html"].as_str().unwrap());
+    assert!(text.contains("TRP-N-1") && !text.contains('<'), "{text}");
+    assert!(html.contains("TRP-N-1") && html.contains('<'), "{html}");
+    assert_eq!(count(&metrics, "email", "sent"), 1);
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn a_mail_server_down_then_up_gets_the_mail_once() {
+    let (db, address) = recorded().await;
+    let id = only_one(&db, "email").await;
+    let metrics = Metrics::new();
+    let down = email_sender(&db, closed_port().await, &metrics);
+    for attempt in 1..=2 {
+        assert!(matches!(
+            down.step().await.unwrap(),
+            StepOutcome::Done { retried: 1, .. }
+        ));
+        let (state, attempts, error) = row(&db, id).await;
+        assert_eq!((state.as_str(), attempts), ("pending", attempt));
+        assert_eq!(error.as_deref(), Some("smtp: connection failed"));
+        make_due(&db).await;
+    }
+    let up = email_sender(&db, MAILDEV_SMTP, &metrics);
+    assert!(matches!(
+        up.step().await.unwrap(),
+        StepOutcome::Done { sent: 1, .. }
+    ));
+    make_due(&db).await;
+    assert_eq!(up.step().await.unwrap(), StepOutcome::EmptyQueue);
+    assert_eq!(row(&db, id).await, ("sent".into(), 3, None));
+    let mail = inbox_of(&address, 1).await;
+    assert_eq!(mail.len(), 1);
+    assert_eq!(
+        mail[0]["headers"]["message-id"],
+        format!("<{id}@trp.egov.kz>")
+    );
+    assert_eq!(count(&metrics, "email", "retry"), 2);
+    assert_eq!(count(&metrics, "email", "sent"), 1);
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn a_recipient_the_server_refuses_fails_for_good() {
+    // MailDev takes any recipient; an address lettre cannot even parse stands for a refusal
+    // that no retry can cure.
+    let (db, _) = recorded().await;
+    let id = only_one(&db, "email").await;
+    db.exec("UPDATE notifications SET address = 'not an address'")
+        .await;
+    let metrics = Metrics::new();
+    let sender = email_sender(&db, MAILDEV_SMTP, &metrics);
+    assert!(matches!(
+        sender.step().await.unwrap(),
+        StepOutcome::Done { failed: 1, .. }
+    ));
+    assert_eq!(
+        row(&db, id).await,
+        (
+            "failed".into(),
+            1,
+            Some("smtp: the recipient address is not valid".into())
+        )
+    );
+    assert!(inbox("not an address").await.is_empty());
+    assert_eq!(count(&metrics, "email", "failed"), 1);
+    db.drop().await;
+}
