@@ -8,6 +8,7 @@ pub mod algorithms;
 pub mod ber;
 pub mod certificate;
 pub mod eds;
+pub mod gost;
 pub mod otp;
 pub mod signed_data;
 pub mod trust;
