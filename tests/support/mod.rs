@@ -2,6 +2,8 @@
 //! an envelope to a decision, the way the worker takes it.
 #![allow(dead_code)]
 
+pub mod gost_cms;
+pub mod gost_pki;
 pub mod pki;
 #[allow(unused_imports)]
 pub use pki::*;
