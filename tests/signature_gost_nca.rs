@@ -1,7 +1,8 @@
-//! The real NCA RK certificates of `shared/vectors/nca` (README there): every certificate's
-//! signature is checked with its issuer's key through the algorithm table webpki uses
-//! (`algorithms::SUPPORTED`), as webpki matches them; the negative vectors are refused; the
-//! real GOST chains verify through webpki itself.
+//! The real NCA RK certificates (`tests/fixtures/nca`, copied from `shared/vectors/nca`; its
+//! README says what each proves): every certificate's signature is checked with its
+//! issuer's key through the algorithm table webpki uses (`algorithms::SUPPORTED`), matched
+//! as webpki matches them; the negative vectors are refused; the real GOST leaf's chain
+//! verifies through webpki itself.
 
 use std::path::PathBuf;
 
@@ -14,13 +15,8 @@ use x509_cert::Certificate;
 
 fn vector(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/vectors/nca")
+        .join("tests/fixtures/nca")
         .join(name);
-    let path = if path.exists() {
-        path
-    } else {
-        PathBuf::from("/work/shared/vectors/nca").join(name)
-    };
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     if bytes.starts_with(b"-----BEGIN") {
         CertificateDer::from_pem_slice(&bytes)

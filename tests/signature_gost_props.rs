@@ -12,7 +12,9 @@ use trp_worker::checks::signature::gost::algorithms::Kind;
 use x509_cert::Certificate;
 
 fn cert(name: &str) -> Certificate {
-    let path = PathBuf::from("/work/shared/vectors/nca").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/nca")
+        .join(name);
     let pem = std::fs::read(&path).unwrap();
     Certificate::from_der(&CertificateDer::from_pem_slice(&pem).unwrap()).unwrap()
 }

@@ -6,6 +6,7 @@
 
 pub mod algorithms;
 pub mod ber;
+pub mod ca_path;
 pub mod certificate;
 pub mod eds;
 pub mod gost;
