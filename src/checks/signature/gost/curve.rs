@@ -9,6 +9,7 @@ use crypto_bigint::{U256, U512};
 
 use super::field::{uint_from_be_hex, Fe, Modulus};
 use super::point::Affine;
+use super::scalar::{generator_table, G_WINDOW};
 
 /// A curve as the standards print it: big-endian hex.
 pub struct Params {
@@ -30,6 +31,10 @@ pub struct Curve<const L: usize> {
     pub a: Fe<L>,
     pub b: Fe<L>,
     pub g: Affine<L>,
+    /// G, 3G, 5G, …: the generator's odd multiples for the fixed-base windows.
+    pub g_table: Vec<Affine<L>>,
+    /// a = −3 (mod p): the cheaper doubling applies.
+    pub a_is_minus_3: bool,
     pub len: usize,
 }
 
@@ -40,19 +45,27 @@ impl<const L: usize> Curve<L> {
         let int = |hex: &str| uint_from_be_hex::<L>(hex);
         let p = Modulus::new(int(params.p)?)?;
         let q = Modulus::new(int(params.q)?)?;
-        let curve = Self {
+        let a = p.element(&int(params.a)?)?;
+        let three = Fe::new(&crypto_bigint::Uint::from_u8(3), p.params);
+        let mut curve = Self {
             name: params.name,
-            a: p.element(&int(params.a)?)?,
+            a_is_minus_3: a.add(&three) == Fe::zero(p.params),
+            a,
             b: p.element(&int(params.b)?)?,
             g: Affine {
                 x: p.element(&int(params.x)?)?,
                 y: p.element(&int(params.y)?)?,
             },
+            g_table: Vec::new(),
             p,
             q,
             len,
         };
-        curve.contains(&curve.g).then_some(curve)
+        if !curve.contains(&curve.g) {
+            return None;
+        }
+        curve.g_table = generator_table(&curve);
+        (curve.g_table.len() == 1 << (G_WINDOW - 1)).then_some(curve)
     }
 
     /// y² = x³ + ax + b.
@@ -143,6 +156,16 @@ mod tests {
         assert!(CURVE_CRYPTOPRO_A.is_some());
         assert!(Curve::<L256>::new(&EXAMPLE_256, 32).is_some());
         assert!(Curve::<L512>::new(&EXAMPLE_512, 64).is_some());
+        let a_minus_3 = |c: &Option<Curve<L512>>| c.as_ref().map(|c| c.a_is_minus_3);
+        assert_eq!(a_minus_3(&CURVE_TC26_512_A), Some(true));
+        assert_eq!(
+            CURVE_CRYPTOPRO_A.as_ref().map(|c| c.a_is_minus_3),
+            Some(true)
+        );
+        assert_eq!(
+            CURVE_TC26_256_A.as_ref().map(|c| c.a_is_minus_3),
+            Some(false)
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod curve;
 pub mod field;
 pub mod hash;
 pub mod point;
+pub mod scalar;
 pub mod test_signer;
 pub mod verify;
 

@@ -46,10 +46,14 @@ impl<const L: usize> Jacobian<L> {
         is_zero(&self.z)
     }
 
-    /// 2P (dbl-2007-bl). A point with y = 0 doubles to Z = 0, the point at infinity.
+    /// 2P (dbl-2007-bl; dbl-2001-b when a = −3, two multiplications fewer). A point with
+    /// y = 0 doubles to Z = 0, the point at infinity.
     pub fn double(&self, curve: &Curve<L>) -> Self {
         if self.is_infinity() {
             return *self;
+        }
+        if curve.a_is_minus_3 {
+            return self.double_a_minus_3();
         }
         let xx = self.x.square();
         let yy = self.y.square();
@@ -64,6 +68,29 @@ impl<const L: usize> Jacobian<L> {
             z: self.y.add(&self.z).square().sub(&yy).sub(&zz),
             x: x3,
         }
+    }
+
+    /// dbl-2001-b: 3M + 5S, for the curves with a = −3 (tc26-512-A, CryptoPro-A).
+    fn double_a_minus_3(&self) -> Self {
+        let delta = self.z.square();
+        let gamma = self.y.square();
+        let beta = self.x.mul(&gamma);
+        let t = self.x.sub(&delta).mul(&self.x.add(&delta));
+        let alpha = t.double().add(&t);
+        let beta4 = beta.double().double();
+        let x3 = alpha.square().sub(&beta4.double());
+        let gamma2_8 = gamma.square().double().double().double();
+        Self {
+            z: self.y.add(&self.z).square().sub(&gamma).sub(&delta),
+            y: alpha.mul(&beta4.sub(&x3)).sub(&gamma2_8),
+            x: x3,
+        }
+    }
+
+    /// Whether the affine x of this point is `x` (an integer below p): X = x·Z², with no
+    /// inversion.
+    pub fn has_x(&self, x: &Fe<L>) -> bool {
+        !self.is_infinity() && self.x == x.mul(&self.z.square())
     }
 
     /// P + Q for Jacobian Q (add-2007-bl).
@@ -152,38 +179,11 @@ pub fn mul<const L: usize>(curve: &Curve<L>, k: &Uint<L>, p: &Affine<L>) -> Jaco
     acc
 }
 
-/// a·P + b·Q in one pass (Shamir's trick): one doubling per bit of the longer scalar and
-/// at most one addition, of P, Q or the precomputed P + Q.
-pub fn mul_add<const L: usize>(
-    curve: &Curve<L>,
-    a: &Uint<L>,
-    p: &Affine<L>,
-    b: &Uint<L>,
-    q: &Affine<L>,
-) -> Jacobian<L> {
-    // P + Q is infinity only when Q = −P; then P + Q steps fall back to two additions.
-    let sum = Jacobian::from_affine(p)
-        .add_affine(curve, q)
-        .to_affine(curve);
-    let bits = a.bits_vartime().max(b.bits_vartime());
-    let mut acc = Jacobian::infinity(curve);
-    for i in (0..bits).rev() {
-        acc = acc.double(curve);
-        acc = match (a.bit_vartime(i), b.bit_vartime(i), &sum) {
-            (true, true, Some(sum)) => acc.add_affine(curve, sum),
-            (true, true, None) => acc.add_affine(curve, p).add_affine(curve, q),
-            (true, false, _) => acc.add_affine(curve, p),
-            (false, true, _) => acc.add_affine(curve, q),
-            (false, false, _) => acc,
-        };
-    }
-    acc
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::checks::signature::gost::curve::{Curve, EXAMPLE_256, L256};
+    use crate::checks::signature::gost::scalar::mul_add;
 
     #[test]
     fn group_laws_hold_on_small_multiples() {
@@ -205,7 +205,7 @@ mod tests {
             .unwrap();
         assert_eq!(five, n(5));
         assert!(curve.contains(&five));
-        let combined = mul_add(&curve, &Uint::from_u64(7), &g, &Uint::from_u64(4), &n(3));
+        let combined = mul_add(&curve, &Uint::from_u64(7), &Uint::from_u64(4), &n(3));
         assert_eq!(combined.to_affine(&curve).unwrap(), n(19));
         // q·G is the point at infinity; P + (−P) too.
         assert!(mul(&curve, &curve.q.value, &g).is_infinity());
@@ -216,6 +216,6 @@ mod tests {
         assert!(Jacobian::from_affine(&g)
             .add_affine(&curve, &minus_g)
             .is_infinity());
-        assert!(mul_add(&curve, &Uint::ONE, &g, &Uint::ONE, &minus_g).is_infinity());
+        assert!(mul_add(&curve, &Uint::ONE, &Uint::ONE, &minus_g).is_infinity());
     }
 }

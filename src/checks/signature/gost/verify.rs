@@ -6,7 +6,8 @@ use crypto_bigint::Uint;
 
 use super::curve::Curve;
 use super::field::uint_from_le;
-use super::point::{mul_add, Affine};
+use super::point::Affine;
+use super::scalar::mul_add;
 
 /// The public key Q from x‖y (each `curve.len` bytes, little-endian): both coordinates
 /// below p and the point on the curve, else `None`.
@@ -61,6 +62,20 @@ fn verify_inner<const L: usize>(
     let v = curve.q.invert(&e)?;
     let z1 = s_mod.mul(&v).retrieve();
     let z2 = r_mod.neg().mul(&v).retrieve();
-    let c = mul_add(curve, &z1, &curve.g, &z2, q_point).to_affine(curve)?;
-    Some(curve.q.rem(&c.x.retrieve()) == r)
+    let c = mul_add(curve, &z1, &z2, q_point);
+    // R = C.x mod q = r: C.x is one of r, r + q, r + 2q, … below p. Comparing in Jacobian
+    // coordinates (X = x·Z²) spares the inversion of Z.
+    let mut candidate = r;
+    loop {
+        match curve.p.element(&candidate) {
+            Some(x) if c.has_x(&x) => return Some(true),
+            Some(_) => {}
+            None => return Some(false),
+        }
+        let (next, carry) = candidate.adc(&curve.q.value, crypto_bigint::Limb::ZERO);
+        if carry != crypto_bigint::Limb::ZERO {
+            return Some(false);
+        }
+        candidate = next;
+    }
 }
