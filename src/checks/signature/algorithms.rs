@@ -242,4 +242,57 @@ mod tests {
         let sha1 = id(Oid::new_unwrap("1.3.14.3.2.26"), None);
         assert!(SUPPORTED.for_cms_signer(&sha1, &ecdsa, &ec_key).is_none());
     }
+
+    /// The SPKI algorithm of a KZ key as NCA writes it: key OID, SEQUENCE { set, hash }.
+    fn kz_key(key: &str, set: &str, hash: &str) -> AlgorithmIdentifierOwned {
+        let mut params = Oid::new_unwrap(set).to_der().unwrap();
+        params.extend(Oid::new_unwrap(hash).to_der().unwrap());
+        let mut seq = vec![0x30, u8::try_from(params.len()).unwrap()];
+        seq.extend(params);
+        id(
+            Oid::new_unwrap(key),
+            Some(der::Decode::from_der(&seq).unwrap()),
+        )
+    }
+
+    #[test]
+    fn cms_gost_signers_map_onto_the_gost_algorithms_with_their_hash() {
+        let key512 = kz_key(
+            "1.2.398.3.10.1.1.2.2",
+            "1.2.398.3.10.1.1.2.2.1",
+            "1.2.398.3.10.1.3.3",
+        );
+        let key2004 = kz_key(
+            "1.2.398.3.10.1.1.1.1",
+            "1.2.398.3.10.1.1.1.1.1",
+            "1.2.398.3.10.1.3.1.1.0",
+        );
+        let streebog512 = id(STREEBOG_512, None);
+        for sig in [GOST2015_512_SIG, GOST2015_512_KEY] {
+            let found = SUPPORTED.for_cms_signer(&streebog512, &id(sig, None), &key512);
+            let digest = found.map(|a| a.digest);
+            assert_eq!(digest, Some(Digest::Gost(GostHash::Streebog512)), "{sig}");
+        }
+        for digest in [GOST_34311, GOST_34311_PARAMS] {
+            let found =
+                SUPPORTED.for_cms_signer(&id(digest, None), &id(GOST2004_SIG, None), &key2004);
+            assert_eq!(
+                found.map(|a| a.digest),
+                Some(Digest::Gost(GostHash::Gost34311))
+            );
+        }
+        // A GOST signature with SHA-256, another GOST hash, or another kind of key: none.
+        let sig512 = id(GOST2015_512_SIG, None);
+        let sha256 = id(SHA256, None);
+        assert!(SUPPORTED
+            .for_cms_signer(&sha256, &sig512, &key512)
+            .is_none());
+        let streebog256 = id(STREEBOG_256, None);
+        assert!(SUPPORTED
+            .for_cms_signer(&streebog256, &sig512, &key512)
+            .is_none());
+        assert!(SUPPORTED
+            .for_cms_signer(&streebog512, &sig512, &key2004)
+            .is_none());
+    }
 }

@@ -100,8 +100,11 @@ impl SignatureVerificationAlgorithm for GostAlgorithm {
     }
 }
 
-// The AlgorithmIdentifier bodies, DER (checked against the `der` crate in the tests below).
-// GOST2015_512: signature 1.2.398.3.10.1.1.2.3.2, key 1.2.398.3.10.1.1.2.2 with parameter set 1.2.398.3.10.1.1.2.2.1 and hash 1.2.398.3.10.1.3.3.
+// The AlgorithmIdentifier bodies, DER (checked against the `der` crate's encoding of the
+// OIDs in algorithms_tests.rs). Per algorithm: as NCA writes them, without the NULL,
+// without the hash in the key parameters, without either.
+// GOST2015_512: signature 1.2.398.3.10.1.1.2.3.2, key 1.2.398.3.10.1.1.2.2,
+// parameter set 1.2.398.3.10.1.1.2.2.1, hash 1.2.398.3.10.1.3.3.
 pub static GOST2015_512: GostAlgorithm = GostAlgorithm {
     kind: Kind::Gost2015_512,
     signature_id: &[
@@ -144,7 +147,8 @@ pub static GOST2015_512_BARE: GostAlgorithm = GostAlgorithm {
         0x2a, 0x83, 0x0e, 0x03, 0x0a, 0x01, 0x01, 0x02, 0x02, 0x01,
     ],
 };
-// GOST2015_256: signature 1.2.398.3.10.1.1.2.3.1, key 1.2.398.3.10.1.1.2.1 with parameter set 1.2.398.3.10.1.1.2.1.1 and hash 1.2.398.3.10.1.3.2.
+// GOST2015_256: signature 1.2.398.3.10.1.1.2.3.1, key 1.2.398.3.10.1.1.2.1,
+// parameter set 1.2.398.3.10.1.1.2.1.1, hash 1.2.398.3.10.1.3.2.
 pub static GOST2015_256: GostAlgorithm = GostAlgorithm {
     kind: Kind::Gost2015_256,
     signature_id: &[
@@ -187,7 +191,8 @@ pub static GOST2015_256_BARE: GostAlgorithm = GostAlgorithm {
         0x2a, 0x83, 0x0e, 0x03, 0x0a, 0x01, 0x01, 0x02, 0x01, 0x01,
     ],
 };
-// GOST2004: signature 1.2.398.3.10.1.1.1.2, key 1.2.398.3.10.1.1.1.1 with parameter set 1.2.398.3.10.1.1.1.1.1 and hash 1.2.398.3.10.1.3.1.1.0.
+// GOST2004: signature 1.2.398.3.10.1.1.1.2, key 1.2.398.3.10.1.1.1.1,
+// parameter set 1.2.398.3.10.1.1.1.1.1, hash 1.2.398.3.10.1.3.1.1.0.
 pub static GOST2004: GostAlgorithm = GostAlgorithm {
     kind: Kind::Gost2004,
     signature_id: &[
@@ -230,22 +235,6 @@ pub static GOST2004_BARE: GostAlgorithm = GostAlgorithm {
         0x2a, 0x83, 0x0e, 0x03, 0x0a, 0x01, 0x01, 0x01, 0x01, 0x01,
     ],
 };
-
-/// Every instance, for the table in `signature::algorithms`.
-pub static ALL: [&GostAlgorithm; 12] = [
-    &GOST2015_512,
-    &GOST2015_512_NO_NULL,
-    &GOST2015_512_NO_HASH,
-    &GOST2015_512_BARE,
-    &GOST2015_256,
-    &GOST2015_256_NO_NULL,
-    &GOST2015_256_NO_HASH,
-    &GOST2015_256_BARE,
-    &GOST2004,
-    &GOST2004_NO_NULL,
-    &GOST2004_NO_HASH,
-    &GOST2004_BARE,
-];
 
 #[cfg(test)]
 #[path = "algorithms_tests.rs"]
