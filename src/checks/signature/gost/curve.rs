@@ -7,7 +7,8 @@ use std::sync::LazyLock;
 
 use crypto_bigint::{U256, U512};
 
-use super::field::{uint_from_be_hex, Fe, Modulus};
+use super::field::{uint_from_be_hex, Modulus};
+use super::fp::{Fe, PrimeField};
 use super::point::Affine;
 use super::scalar::{generator_table, G_WINDOW};
 
@@ -26,7 +27,7 @@ pub struct Params {
 #[derive(Debug)]
 pub struct Curve<const L: usize> {
     pub name: &'static str,
-    pub p: Modulus<L>,
+    pub p: PrimeField<L>,
     pub q: Modulus<L>,
     pub a: Fe<L>,
     pub b: Fe<L>,
@@ -43,13 +44,13 @@ impl<const L: usize> Curve<L> {
     /// on the curve: constants that fail here are a typo, caught by the unit tests.
     pub fn new(params: &Params, len: usize) -> Option<Self> {
         let int = |hex: &str| uint_from_be_hex::<L>(hex);
-        let p = Modulus::new(int(params.p)?)?;
+        let p = PrimeField::new(int(params.p)?)?;
         let q = Modulus::new(int(params.q)?)?;
         let a = p.element(&int(params.a)?)?;
-        let three = Fe::new(&crypto_bigint::Uint::from_u8(3), p.params);
+        let three = p.element(&crypto_bigint::Uint::from_u8(3))?;
         let mut curve = Self {
             name: params.name,
-            a_is_minus_3: a.add(&three) == Fe::zero(p.params),
+            a_is_minus_3: a.add(&three) == p.zero(),
             a,
             b: p.element(&int(params.b)?)?,
             g: Affine {

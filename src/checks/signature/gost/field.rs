@@ -1,14 +1,14 @@
-//! Integers and field elements for the GOST verifier: fixed-width `crypto-bigint` integers
-//! read from the little-endian bytes the national CA writes, and arithmetic modulo a prime
-//! in Montgomery form (`MontyForm`), for both the field (mod p) and the scalars (mod q).
+//! Integers and scalars for the GOST verifier: fixed-width `crypto-bigint` integers read
+//! from the little-endian bytes the national CA writes, and arithmetic modulo the group
+//! order q in Montgomery form (`MontyForm`). The base field GF(p) is in [`super::fp`].
 //!
 //! Verification handles only public data, so the variable-time operations here are fine.
 
 use crypto_bigint::modular::{MontyForm, MontyParams};
-use crypto_bigint::{NonZero, Odd, Uint, Word};
+use crypto_bigint::{Limb, NonZero, Odd, Uint, Word};
 
-/// A residue modulo p or q, in Montgomery form.
-pub type Fe<const L: usize> = MontyForm<L>;
+/// A residue modulo q, in Montgomery form.
+pub type Scalar<const L: usize> = MontyForm<L>;
 
 const WORD_BYTES: usize = Word::BITS as usize / 8;
 
@@ -70,13 +70,13 @@ impl<const L: usize> Modulus<L> {
 
     /// `n` as a residue, if it is already reduced (`n < modulus`): coordinates and signature
     /// halves out of range are rejected, not reduced.
-    pub fn element(&self, n: &Uint<L>) -> Option<Fe<L>> {
-        (n < &self.value).then(|| Fe::new(n, self.params))
+    pub fn element(&self, n: &Uint<L>) -> Option<Scalar<L>> {
+        (n < &self.value).then(|| Scalar::new(n, self.params))
     }
 
     /// `n mod modulus`, as a residue.
-    pub fn reduce(&self, n: &Uint<L>) -> Fe<L> {
-        Fe::new(&n.rem_vartime(&self.nonzero), self.params)
+    pub fn reduce(&self, n: &Uint<L>) -> Scalar<L> {
+        Scalar::new(&n.rem_vartime(&self.nonzero), self.params)
     }
 
     /// `n mod modulus`, as an integer.
@@ -84,19 +84,57 @@ impl<const L: usize> Modulus<L> {
         n.rem_vartime(&self.nonzero)
     }
 
-    /// The inverse by Fermat (x^(m-2)); zero has none. Cheap next to a scalar
-    /// multiplication, and needs no extra trait bounds on `L`.
-    pub fn invert(&self, x: &Fe<L>) -> Option<Fe<L>> {
-        if is_zero(x) {
-            return None;
-        }
-        Some(x.pow(&self.value.wrapping_sub(&Uint::from_u8(2))))
+    /// The inverse, by the binary extended Euclidean algorithm (variable time: the inputs
+    /// are public); zero has none.
+    pub fn invert(&self, x: &Scalar<L>) -> Option<Scalar<L>> {
+        let inverse = inverse_vartime(&x.retrieve(), &self.value)?;
+        self.element(&inverse)
     }
 }
 
-/// Zero in Montgomery form is zero itself.
-pub fn is_zero<const L: usize>(x: &Fe<L>) -> bool {
-    x.as_montgomery() == &Uint::ZERO
+/// a⁻¹ mod m for odd m and 0 < a < m (HAC 14.61, binary form): halvings and
+/// subtractions only, about 2·bits steps. `None` if a is 0 or shares a factor with m.
+fn inverse_vartime<const L: usize>(a: &Uint<L>, m: &Uint<L>) -> Option<Uint<L>> {
+    if a == &Uint::ZERO || a >= m || !m.bit_vartime(0) {
+        return None;
+    }
+    let (mut u, mut v) = (*a, *m);
+    let (mut x1, mut x2) = (Uint::ONE, Uint::ZERO);
+    while u != Uint::ONE && v != Uint::ONE {
+        if u == Uint::ZERO || v == Uint::ZERO {
+            return None;
+        }
+        while !u.bit_vartime(0) {
+            u = u.shr_vartime(1);
+            x1 = half_mod(&x1, m);
+        }
+        while !v.bit_vartime(0) {
+            v = v.shr_vartime(1);
+            x2 = half_mod(&x2, m);
+        }
+        if u >= v {
+            u = u.wrapping_sub(&v);
+            x1 = x1.sub_mod(&x2, m);
+        } else {
+            v = v.wrapping_sub(&u);
+            x2 = x2.sub_mod(&x1, m);
+        }
+    }
+    Some(if u == Uint::ONE { x1 } else { x2 })
+}
+
+/// x/2 mod m for odd m and x < m: x/2, or (x + m)/2 with the carry as the top bit.
+fn half_mod<const L: usize>(x: &Uint<L>, m: &Uint<L>) -> Uint<L> {
+    if !x.bit_vartime(0) {
+        return x.shr_vartime(1);
+    }
+    let (sum, carry) = x.adc(m, Limb::ZERO);
+    let half = sum.shr_vartime(1);
+    if carry == Limb::ZERO {
+        half
+    } else {
+        half.bitor(&Uint::ONE.shl_vartime(Uint::<L>::BITS - 1))
+    }
 }
 
 #[cfg(test)]
@@ -126,6 +164,18 @@ mod tests {
         let inv = m.invert(&x).unwrap();
         assert_eq!(x.mul(&inv).retrieve(), U256::ONE);
         assert!(m.invert(&m.reduce(&U256::from_u8(101))).is_none());
+        // A modulus near 2^256 (the carry of x + m in halving) and many values.
+        let q = uint_from_be_hex::<{ U256::LIMBS }>(
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF6C611070995AD10045841B09B761B893",
+        )
+        .unwrap();
+        let big = Modulus::new(q).unwrap();
+        for k in 1..200u64 {
+            let x = big
+                .element(&q.wrapping_sub(&U256::from_u64(k * k * 7919)))
+                .unwrap();
+            assert_eq!(x.mul(&big.invert(&x).unwrap()).retrieve(), U256::ONE, "{k}");
+        }
         assert!(m.element(&U256::from_u8(101)).is_none());
         assert!(Modulus::new(U256::from_u8(100)).is_none());
     }

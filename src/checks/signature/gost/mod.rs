@@ -6,6 +6,7 @@
 pub mod algorithms;
 pub mod curve;
 pub mod field;
+pub mod fp;
 pub mod hash;
 pub mod point;
 pub mod scalar;

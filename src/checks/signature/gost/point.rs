@@ -8,7 +8,7 @@
 use crypto_bigint::Uint;
 
 use super::curve::Curve;
-use super::field::{is_zero, Fe};
+use super::fp::Fe;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Affine<const L: usize> {
@@ -26,24 +26,24 @@ pub struct Jacobian<const L: usize> {
 
 impl<const L: usize> Jacobian<L> {
     pub fn infinity(curve: &Curve<L>) -> Self {
-        let one = Fe::one(curve.p.params);
+        let one = curve.p.one();
         Self {
             x: one,
             y: one,
-            z: Fe::zero(curve.p.params),
+            z: curve.p.zero(),
         }
     }
 
-    pub fn from_affine(p: &Affine<L>) -> Self {
+    pub fn from_affine(curve: &Curve<L>, p: &Affine<L>) -> Self {
         Self {
             x: p.x,
             y: p.y,
-            z: Fe::one(*p.x.params()),
+            z: curve.p.one(),
         }
     }
 
     pub fn is_infinity(&self) -> bool {
-        is_zero(&self.z)
+        self.z.is_zero()
     }
 
     /// 2P (dbl-2007-bl; dbl-2001-b when a = −3, two multiplications fewer). A point with
@@ -109,8 +109,8 @@ impl<const L: usize> Jacobian<L> {
         let s2 = other.y.mul(&self.z).mul(&z1z1);
         let h = u2.sub(&u1);
         let r = s2.sub(&s1).double();
-        if is_zero(&h) {
-            return if is_zero(&r) {
+        if h.is_zero() {
+            return if r.is_zero() {
                 self.double(curve)
             } else {
                 Self::infinity(curve)
@@ -130,15 +130,15 @@ impl<const L: usize> Jacobian<L> {
     /// P + Q for affine Q (madd-2007-bl): the cheaper addition used in the loops.
     pub fn add_affine(&self, curve: &Curve<L>, other: &Affine<L>) -> Self {
         if self.is_infinity() {
-            return Self::from_affine(other);
+            return Self::from_affine(curve, other);
         }
         let z1z1 = self.z.square();
         let u2 = other.x.mul(&z1z1);
         let s2 = other.y.mul(&self.z).mul(&z1z1);
         let h = u2.sub(&self.x);
         let r = s2.sub(&self.y).double();
-        if is_zero(&h) {
-            return if is_zero(&r) {
+        if h.is_zero() {
+            return if r.is_zero() {
                 self.double(curve)
             } else {
                 Self::infinity(curve)
@@ -194,13 +194,13 @@ mod tests {
                 .to_affine(&curve)
                 .unwrap()
         };
-        let g2 = Jacobian::from_affine(&g)
+        let g2 = Jacobian::from_affine(&curve, &g)
             .double(&curve)
             .to_affine(&curve)
             .unwrap();
         assert_eq!(n(2), g2);
-        let five = Jacobian::from_affine(&n(2))
-            .add(&curve, &Jacobian::from_affine(&n(3)))
+        let five = Jacobian::from_affine(&curve, &n(2))
+            .add(&curve, &Jacobian::from_affine(&curve, &n(3)))
             .to_affine(&curve)
             .unwrap();
         assert_eq!(five, n(5));
@@ -213,7 +213,7 @@ mod tests {
             x: g.x,
             y: g.y.neg(),
         };
-        assert!(Jacobian::from_affine(&g)
+        assert!(Jacobian::from_affine(&curve, &g)
             .add_affine(&curve, &minus_g)
             .is_infinity());
         assert!(mul_add(&curve, &Uint::ONE, &Uint::ONE, &minus_g).is_infinity());

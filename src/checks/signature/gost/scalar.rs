@@ -28,7 +28,7 @@ fn odd_multiples<const L: usize>(curve: &Curve<L>, p: &Jacobian<L>, w: u32) -> V
 /// generator of prime order) would end the table early, and `mul_add` then adds nothing
 /// for that window: a wrong result, never a panic, and the tests check the table.
 pub fn generator_table<const L: usize>(curve: &Curve<L>) -> Vec<Affine<L>> {
-    odd_multiples(curve, &Jacobian::from_affine(&curve.g), G_WINDOW)
+    odd_multiples(curve, &Jacobian::from_affine(curve, &curve.g), G_WINDOW)
         .iter()
         .map_while(|p| p.to_affine(curve))
         .collect()
@@ -76,7 +76,7 @@ pub fn mul_add<const L: usize>(
     z2: &Uint<L>,
     q: &Affine<L>,
 ) -> Jacobian<L> {
-    let q_table = odd_multiples(curve, &Jacobian::from_affine(q), Q_WINDOW);
+    let q_table = odd_multiples(curve, &Jacobian::from_affine(curve, q), Q_WINDOW);
     let (d1, d2) = (windows(z1, G_WINDOW), windows(z2, Q_WINDOW));
     let mut acc = Jacobian::infinity(curve);
     for i in (0..d1.len().max(d2.len())).rev() {
