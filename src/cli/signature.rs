@@ -11,6 +11,7 @@ use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
 use super::CliError;
+use crate::checks::signature::ca_path::verify_ca;
 use crate::checks::signature::certificate::{check_key_usage, unix_time};
 use crate::checks::signature::{check, OtpSettings, SignatureInput, TrustStore};
 use crate::checks::Facts;
@@ -50,11 +51,19 @@ pub fn certificate(cmd: CertificateCommand, out: &mut impl Write) -> Result<Exit
 }
 
 /// The chain at `at` and the leaf's key usage: what `signature.*` code, if any, it earns.
+/// A CA certificate (an NCA root or intermediate) is checked as a CA instead: its path to a
+/// configured root and validity at `at` (`ca_path`); key usage is a signer's matter.
 pub fn verify_certificate(trust: &TrustStore, der: &[u8], at: OffsetDateTime) -> Option<Failure> {
-    let chain = trust
-        .verify_chain(&CertificateDer::from(der), &[], unix_time(at))
-        .err()
-        .map(|e| crate::checks::signature::certificate::chain_failure(&e));
+    let failure = |e: &webpki::Error| crate::checks::signature::certificate::chain_failure(e);
+    let chain = match trust.verify_chain(&CertificateDer::from(der), &[], unix_time(at)) {
+        Ok(()) => None,
+        Err(webpki::Error::CaUsedAsEndEntity) => {
+            return verify_ca(trust, der, unix_time(at))
+                .err()
+                .map(|e| failure(&e));
+        }
+        Err(e) => Some(failure(&e)),
+    };
     chain.or_else(|| {
         use der::Decode;
         match x509_cert::Certificate::from_der(der) {

@@ -4,6 +4,8 @@
 
 pub mod amqp;
 pub mod db;
+pub mod gost_cms;
+pub mod gost_pki;
 pub mod notify;
 pub mod pki;
 pub mod worker;

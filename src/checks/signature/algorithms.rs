@@ -2,8 +2,8 @@
 //! `SignatureVerificationAlgorithm`s used both for the certificate chain (by webpki) and for
 //! the CMS signer (by us), plus the digests the CMS message-digest attribute may use.
 //!
-//! The national CA's GOST algorithms are added here later (a `SignatureVerificationAlgorithm`
-//! each, a digest each, a row in [`CMS_SIGNATURES`]); nothing else on the path changes.
+//! The national CA's GOST algorithms (module [`super::gost`]) enter here like the others: an
+//! instance per spelling in [`SUPPORTED`], a digest each, rows in [`CMS_SIGNATURES`].
 
 use der::asn1::ObjectIdentifier as Oid;
 use der::Encode;
@@ -11,20 +11,21 @@ use rustls_pki_types::{alg_id, AlgorithmIdentifier, SignatureVerificationAlgorit
 use sha2::Digest as _;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
-/// A digest a signer may name in its `digestAlgorithm`.
+use super::gost::algorithms::{self as gost, GostAlgorithm};
+use super::gost::hash::GostHash;
+
+/// The digest of a CMS signer's `digestAlgorithm`: the hash of the messageDigest attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Digest {
     Sha256,
+    Gost(GostHash),
 }
 
 impl Digest {
-    pub fn from_oid(oid: &Oid) -> Option<Self> {
-        (*oid == SHA256).then_some(Self::Sha256)
-    }
-
     pub fn hash(self, data: &[u8]) -> Vec<u8> {
         match self {
             Self::Sha256 => sha2::Sha256::digest(data).to_vec(),
+            Self::Gost(hash) => hash.digest(data),
         }
     }
 }
@@ -34,63 +35,167 @@ const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
 const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
 
-/// How a CMS `SignerInfo` names its algorithm, and the X.509 signature algorithm (as webpki's
-/// `signature_alg_id()` spells it) that it means. CMS signers write RSA as `rsaEncryption`
-/// plus a separate digest, so the pair is what identifies the algorithm.
+// NCA RK: hashes, then signature and key OIDs (a CMS signer may name either).
+const STREEBOG_512: Oid = Oid::new_unwrap("1.2.398.3.10.1.3.3");
+const STREEBOG_256: Oid = Oid::new_unwrap("1.2.398.3.10.1.3.2");
+const GOST_34311: Oid = Oid::new_unwrap("1.2.398.3.10.1.3.1");
+const GOST_34311_PARAMS: Oid = Oid::new_unwrap("1.2.398.3.10.1.3.1.1.0");
+const GOST2015_512_SIG: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.2.3.2");
+const GOST2015_512_KEY: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.2.2");
+const GOST2015_256_SIG: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.2.3.1");
+const GOST2015_256_KEY: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.2.1");
+const GOST2004_SIG: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.1.2");
+const GOST2004_KEY: Oid = Oid::new_unwrap("1.2.398.3.10.1.1.1.1");
+
+/// How a CMS `SignerInfo` names its algorithm, the digest of its messageDigest attribute,
+/// and the X.509 signature algorithm (as webpki's `signature_alg_id()` spells it) that it
+/// means. CMS signers write RSA as `rsaEncryption` plus a separate digest, so the pair is
+/// what identifies the algorithm.
 struct CmsSignature {
-    digest: Oid,
+    digest_oid: Oid,
     signature: Oid,
+    digest: Digest,
     means: AlgorithmIdentifier,
 }
 
+const fn row(
+    digest_oid: Oid,
+    signature: Oid,
+    digest: Digest,
+    means: AlgorithmIdentifier,
+) -> CmsSignature {
+    CmsSignature {
+        digest_oid,
+        signature,
+        digest,
+        means,
+    }
+}
+
+const G512: Digest = Digest::Gost(GostHash::Streebog512);
+const G256: Digest = Digest::Gost(GostHash::Streebog256);
+const G94: Digest = Digest::Gost(GostHash::Gost34311);
+
 const CMS_SIGNATURES: &[CmsSignature] = &[
-    CmsSignature {
-        digest: SHA256,
-        signature: RSA_ENCRYPTION,
-        means: alg_id::RSA_PKCS1_SHA256,
-    },
-    CmsSignature {
-        digest: SHA256,
-        signature: SHA256_WITH_RSA,
-        means: alg_id::RSA_PKCS1_SHA256,
-    },
-    CmsSignature {
-        digest: SHA256,
-        signature: ECDSA_WITH_SHA256,
-        means: alg_id::ECDSA_SHA256,
-    },
+    row(
+        SHA256,
+        RSA_ENCRYPTION,
+        Digest::Sha256,
+        alg_id::RSA_PKCS1_SHA256,
+    ),
+    row(
+        SHA256,
+        SHA256_WITH_RSA,
+        Digest::Sha256,
+        alg_id::RSA_PKCS1_SHA256,
+    ),
+    row(
+        SHA256,
+        ECDSA_WITH_SHA256,
+        Digest::Sha256,
+        alg_id::ECDSA_SHA256,
+    ),
+    row(
+        STREEBOG_512,
+        GOST2015_512_SIG,
+        G512,
+        gost_id(&gost::GOST2015_512),
+    ),
+    row(
+        STREEBOG_512,
+        GOST2015_512_KEY,
+        G512,
+        gost_id(&gost::GOST2015_512),
+    ),
+    row(
+        STREEBOG_256,
+        GOST2015_256_SIG,
+        G256,
+        gost_id(&gost::GOST2015_256),
+    ),
+    row(
+        STREEBOG_256,
+        GOST2015_256_KEY,
+        G256,
+        gost_id(&gost::GOST2015_256),
+    ),
+    row(GOST_34311, GOST2004_SIG, G94, gost_id(&gost::GOST2004)),
+    row(GOST_34311, GOST2004_KEY, G94, gost_id(&gost::GOST2004)),
+    row(
+        GOST_34311_PARAMS,
+        GOST2004_SIG,
+        G94,
+        gost_id(&gost::GOST2004),
+    ),
+    row(
+        GOST_34311_PARAMS,
+        GOST2004_KEY,
+        G94,
+        gost_id(&gost::GOST2004),
+    ),
 ];
+
+/// The signature algorithm id as NCA writes it (OID + NULL): every key spelling of that
+/// algorithm has an instance with it.
+const fn gost_id(alg: &'static GostAlgorithm) -> AlgorithmIdentifier {
+    AlgorithmIdentifier::from_slice(alg.signature_id())
+}
+
+/// What verifies a CMS signer: the algorithm, and the digest of its messageDigest attribute.
+#[derive(Clone, Copy)]
+pub struct CmsAlgorithm {
+    pub verifier: &'static dyn SignatureVerificationAlgorithm,
+    pub digest: Digest,
+}
 
 /// The algorithms the worker accepts, for chains and signers alike.
 pub struct Algorithms {
     pub list: &'static [&'static dyn SignatureVerificationAlgorithm],
 }
 
-/// RSA PKCS#1 v1.5 and ECDSA P-256, with SHA-256: what the contract names besides GOST.
+/// RSA PKCS#1 v1.5 and ECDSA P-256 with SHA-256, and the national CA's GOST algorithms
+/// (each in every spelling of its identifiers): what the contract names.
 /// ECDSA P-384 stays out: nothing in the contract uses it.
 pub static SUPPORTED: Algorithms = Algorithms {
     list: &[
         webpki::ring::RSA_PKCS1_2048_8192_SHA256,
         webpki::ring::ECDSA_P256_SHA256,
+        &gost::GOST2015_512,
+        &gost::GOST2015_512_NO_NULL,
+        &gost::GOST2015_512_NO_HASH,
+        &gost::GOST2015_512_BARE,
+        &gost::GOST2015_256,
+        &gost::GOST2015_256_NO_NULL,
+        &gost::GOST2015_256_NO_HASH,
+        &gost::GOST2015_256_BARE,
+        &gost::GOST2004,
+        &gost::GOST2004_NO_NULL,
+        &gost::GOST2004_NO_HASH,
+        &gost::GOST2004_BARE,
     ],
 };
 
 impl Algorithms {
-    /// The algorithm that verifies a CMS signer's signature: chosen by the signer's digest
-    /// and signature algorithm and by the key type of its certificate.
+    /// The algorithm that verifies a CMS signer's signature, and the digest its
+    /// messageDigest attribute must use: chosen by the signer's digest and signature
+    /// algorithm and by the key type of its certificate. One table for every algorithm.
     pub fn for_cms_signer(
         &self,
         digest: &AlgorithmIdentifierOwned,
         signature: &AlgorithmIdentifierOwned,
         public_key: &AlgorithmIdentifierOwned,
-    ) -> Option<&'static dyn SignatureVerificationAlgorithm> {
-        let means = CMS_SIGNATURES
+    ) -> Option<CmsAlgorithm> {
+        let row = CMS_SIGNATURES
             .iter()
-            .find(|row| row.digest == digest.oid && row.signature == signature.oid)?;
+            .find(|row| row.digest_oid == digest.oid && row.signature == signature.oid)?;
         let key = identifier_body(public_key)?;
-        self.list.iter().copied().find(|alg| {
-            alg.signature_alg_id().as_ref() == means.means.as_ref()
+        let verifier = self.list.iter().copied().find(|alg| {
+            alg.signature_alg_id().as_ref() == row.means.as_ref()
                 && alg.public_key_alg_id().as_ref() == key.as_slice()
+        })?;
+        Some(CmsAlgorithm {
+            verifier,
+            digest: row.digest,
         })
     }
 }
@@ -136,5 +241,58 @@ mod tests {
             .is_none());
         let sha1 = id(Oid::new_unwrap("1.3.14.3.2.26"), None);
         assert!(SUPPORTED.for_cms_signer(&sha1, &ecdsa, &ec_key).is_none());
+    }
+
+    /// The SPKI algorithm of a KZ key as NCA writes it: key OID, SEQUENCE { set, hash }.
+    fn kz_key(key: &str, set: &str, hash: &str) -> AlgorithmIdentifierOwned {
+        let mut params = Oid::new_unwrap(set).to_der().unwrap();
+        params.extend(Oid::new_unwrap(hash).to_der().unwrap());
+        let mut seq = vec![0x30, u8::try_from(params.len()).unwrap()];
+        seq.extend(params);
+        id(
+            Oid::new_unwrap(key),
+            Some(der::Decode::from_der(&seq).unwrap()),
+        )
+    }
+
+    #[test]
+    fn cms_gost_signers_map_onto_the_gost_algorithms_with_their_hash() {
+        let key512 = kz_key(
+            "1.2.398.3.10.1.1.2.2",
+            "1.2.398.3.10.1.1.2.2.1",
+            "1.2.398.3.10.1.3.3",
+        );
+        let key2004 = kz_key(
+            "1.2.398.3.10.1.1.1.1",
+            "1.2.398.3.10.1.1.1.1.1",
+            "1.2.398.3.10.1.3.1.1.0",
+        );
+        let streebog512 = id(STREEBOG_512, None);
+        for sig in [GOST2015_512_SIG, GOST2015_512_KEY] {
+            let found = SUPPORTED.for_cms_signer(&streebog512, &id(sig, None), &key512);
+            let digest = found.map(|a| a.digest);
+            assert_eq!(digest, Some(Digest::Gost(GostHash::Streebog512)), "{sig}");
+        }
+        for digest in [GOST_34311, GOST_34311_PARAMS] {
+            let found =
+                SUPPORTED.for_cms_signer(&id(digest, None), &id(GOST2004_SIG, None), &key2004);
+            assert_eq!(
+                found.map(|a| a.digest),
+                Some(Digest::Gost(GostHash::Gost34311))
+            );
+        }
+        // A GOST signature with SHA-256, another GOST hash, or another kind of key: none.
+        let sig512 = id(GOST2015_512_SIG, None);
+        let sha256 = id(SHA256, None);
+        assert!(SUPPORTED
+            .for_cms_signer(&sha256, &sig512, &key512)
+            .is_none());
+        let streebog256 = id(STREEBOG_256, None);
+        assert!(SUPPORTED
+            .for_cms_signer(&streebog256, &sig512, &key512)
+            .is_none());
+        assert!(SUPPORTED
+            .for_cms_signer(&streebog512, &sig512, &key2004)
+            .is_none());
     }
 }

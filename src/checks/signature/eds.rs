@@ -5,7 +5,7 @@ use der::asn1::{ObjectIdentifier as Oid, OctetString};
 use der::Encode;
 use time::OffsetDateTime;
 
-use super::algorithms::{Digest, SUPPORTED};
+use super::algorithms::SUPPORTED;
 use super::certificate::{check_chain, check_key_usage, check_signer_iin};
 use super::signed_data::{self, Signed, ID_DATA};
 use super::trust::TrustStore;
@@ -80,12 +80,12 @@ fn check_signer_signature(signed: &Signed, document: &[u8]) -> Result<(), Failur
                 signer.signature_algorithm.oid, signer.digest_alg.oid, spki.algorithm.oid
             ))
         })?;
-    let digest = Digest::from_oid(&signer.digest_alg.oid)
-        .ok_or_else(|| invalid("unsupported digest algorithm"))?;
     let message = match &signer.signed_attrs {
         None => document.to_vec(),
         Some(attrs) => {
-            check_attributes(attrs, signed, digest.hash(document))?;
+            // The digest the algorithm table pairs with the signer's algorithm (SHA-256,
+            // Streebog, GOST 34.311-95): one path for every algorithm.
+            check_attributes(attrs, signed, algorithm.digest.hash(document))?;
             // The signature covers the attributes as a DER SET, not as the [0] in the CMS.
             attrs
                 .to_der()
@@ -97,6 +97,7 @@ fn check_signer_signature(signed: &Signed, document: &[u8]) -> Result<(), Failur
         .as_bytes()
         .ok_or_else(|| invalid("the signer's public key is not a whole number of bytes"))?;
     algorithm
+        .verifier
         .verify_signature(key, &message, signer.signature.as_bytes())
         .map_err(|_| invalid("the signature does not verify over the submitted document"))
 }

@@ -6,8 +6,10 @@
 
 pub mod algorithms;
 pub mod ber;
+pub mod ca_path;
 pub mod certificate;
 pub mod eds;
+pub mod gost;
 pub mod otp;
 pub mod signed_data;
 pub mod trust;

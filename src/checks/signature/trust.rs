@@ -44,6 +44,8 @@ impl TrustError {
 /// Roots (self-issued certificates), intermediates and CRLs; never changed once built.
 pub struct TrustStore {
     anchors: Vec<TrustAnchor<'static>>,
+    /// The roots' certificates, for checking a CA certificate ([`super::ca_path`]).
+    roots: Vec<CertificateDer<'static>>,
     intermediates: Vec<CertificateDer<'static>>,
     crls: Vec<CertRevocationList<'static>>,
     version: String,
@@ -88,6 +90,7 @@ impl TrustStore {
     ) -> Result<Self, TrustError> {
         let mut store = TrustStore {
             anchors: Vec::new(),
+            roots: Vec::new(),
             intermediates: Vec::new(),
             crls: Vec::new(),
             version: version(anchor_pems, crls),
@@ -124,7 +127,13 @@ impl TrustStore {
         let anchor = webpki::anchor_from_trusted_cert(&cert)
             .map_err(|e| bad(format!("not usable as a trust anchor: {e}")))?;
         self.anchors.push(anchor.to_owned());
+        self.roots.push(cert);
         Ok(())
+    }
+
+    /// The configured roots and intermediates, DER.
+    pub fn certificates(&self) -> (&[CertificateDer<'static>], &[CertificateDer<'static>]) {
+        (&self.roots, &self.intermediates)
     }
 
     /// Hex SHA-256 over every anchor and CRL file, in order: recorded with decisions.
