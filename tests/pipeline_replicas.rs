@@ -73,7 +73,10 @@ fn spawn_binary(world: &World, log: &std::path::Path) -> Child {
         .env("TRP__BATCH__MAX_WAIT_MS", "20")
         // A claim left by the killed worker runs out soon, so the restart re-sends it.
         .env("TRP__OUTBOX__LEASE_S", "2")
-        .stdout(Stdio::null())
+        // Info lines are written from every runtime thread: a stdout lock held by the main
+        // thread would stall the worker (it once did).
+        .env("TRP__LOG__FILTER", "info")
+        .stdout(file.try_clone().unwrap())
         .stderr(file)
         .spawn()
         .expect("the binary starts")
@@ -136,8 +139,9 @@ async fn kill_9_in_the_middle_of_a_batch_then_restart() {
     .await;
     assert!(
         finished,
-        "{} of {n} decided after the restart (killed at {at_kill})",
-        decided(&world).await
+        "{} of {n} decided after the restart (killed at {at_kill}); log:\n{}",
+        decided(&world).await,
+        std::fs::read_to_string(log.path()).unwrap_or_default()
     );
     let by_id = published_decisions(&world, n as usize).await;
     for (id, copies) in &by_id {

@@ -63,7 +63,6 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    let mut out = std::io::stdout().lock();
     let result = match cli.command {
         Command::Run => worker::run(),
         Command::Migrate => worker::migrate(),
@@ -73,8 +72,10 @@ pub fn main() -> ExitCode {
             json,
         } => ops::explain(&application_id, json),
         Command::DeadLetters(cmd) => ops::dead_letters(cmd),
-        Command::Certificate(cmd) => signature::certificate(cmd, &mut out),
-        Command::Signature(cmd) => signature::signature(cmd, &mut out),
+        // Stdout is locked only for the commands that print their verdict: a lock held
+        // during `run` would block every log line written from another thread.
+        Command::Certificate(cmd) => signature::certificate(cmd, &mut std::io::stdout().lock()),
+        Command::Signature(cmd) => signature::signature(cmd, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(code) => code,
