@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use support::amqp::header;
 use support::db::document;
 use support::set;
-use support::worker::{eds_envelope, otp_envelope, World};
+use support::worker::{eds_envelope, http_get, otp_envelope, World};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_eds_signed_application_is_approved_end_to_end() {
@@ -240,16 +240,4 @@ fn with(body: &[u8], change: impl FnOnce(&mut Value)) -> Vec<u8> {
     let mut v: Value = serde_json::from_slice(body).unwrap();
     change(&mut v);
     serde_json::to_vec(&v).unwrap()
-}
-
-async fn http_get(port: u16, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    response
 }

@@ -10,20 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 use support::amqp::eventually;
 use support::db::document;
-use support::worker::{otp_envelope, settings, World};
+use support::worker::{http_get, otp_envelope, settings, World};
 use trp_worker::worker::{self, Loaded};
-
-async fn http_get(port: u16, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
-        return String::new();
-    };
-    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    let _ = stream.write_all(request.as_bytes()).await;
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response).await;
-    response
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn not_ready_while_the_broker_is_unreachable_and_stops_cleanly() {

@@ -42,39 +42,4 @@ pub fn request() -> ERequest {
     request_with(|_| {})
 }
 
-/// Sets the value at a slash-separated path (`applicant/passport/number`), creating the
-/// last key where it is absent.
-pub fn set(v: &mut Value, path: &str, value: Value) {
-    let (parent, key) = path.rsplit_once('/').unwrap_or(("", path));
-    let target = if parent.is_empty() {
-        v
-    } else {
-        v.pointer_mut(&format!("/{parent}")).expect(path)
-    };
-    match target {
-        Value::Object(map) => {
-            map.insert(key.to_owned(), value);
-        }
-        Value::Array(items) => items[key.parse::<usize>().expect("index")] = value,
-        _ => panic!("{path} has no parent object"),
-    }
-}
-
-/// Removes the key at a slash-separated path.
-pub fn remove(v: &mut Value, path: &str) {
-    let (parent, key) = path.rsplit_once('/').unwrap_or(("", path));
-    let target = if parent.is_empty() {
-        v
-    } else {
-        v.pointer_mut(&format!("/{parent}")).expect(path)
-    };
-    match target {
-        Value::Object(map) => {
-            map.remove(key).expect(path);
-        }
-        Value::Array(items) => {
-            items.remove(key.parse::<usize>().expect("index"));
-        }
-        _ => panic!("{path} has no parent"),
-    }
-}
+pub use crate::domain::sample::{remove, set};

@@ -18,20 +18,7 @@ fn malformed_detail(v: &Value) -> String {
     f.detail
 }
 
-/// Sets the value at a slash-separated path, e.g. `applicant/passport/number`.
-fn set(v: &mut Value, path: &str, value: Value) {
-    *v.pointer_mut(&format!("/{path}")).expect(path) = value;
-}
-
-fn remove(v: &mut Value, path: &str) {
-    let (parent, key) = path.rsplit_once('/').unwrap_or(("", path));
-    let obj = if parent.is_empty() {
-        v
-    } else {
-        v.pointer_mut(&format!("/{parent}")).unwrap()
-    };
-    obj.as_object_mut().unwrap().remove(key).expect(path);
-}
+use crate::domain::sample::{remove, set};
 
 #[test]
 fn sample_parses_into_typed_values() {

@@ -55,3 +55,57 @@ pub fn envelope(application_id: &str, document: &[u8], signature: Value) -> Valu
         "signature": signature,
     })
 }
+
+/// Sets the value at a slash-separated path of a sample (`applicant/passport/number`,
+/// `documents/0/sha256`), creating the last key of an object where it is absent.
+///
+/// # Panics
+/// Where the path leads nowhere: it is for building test and demo cases, where a wrong
+/// path is a mistake in the case.
+#[track_caller]
+pub fn set(v: &mut Value, path: &str, value: Value) {
+    match parent(v, path) {
+        (Value::Object(map), key) => {
+            map.insert(key.to_owned(), value);
+        }
+        (Value::Array(items), key) => {
+            match key.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(item) => *item = value,
+                None => panic!("{path}: no such item"),
+            }
+        }
+        _ => panic!("{path} has no parent object or list"),
+    }
+}
+
+/// Removes the key (or list item) at a slash-separated path of a sample.
+///
+/// # Panics
+/// Where there is nothing at the path.
+#[track_caller]
+pub fn remove(v: &mut Value, path: &str) {
+    let removed = match parent(v, path) {
+        (Value::Object(map), key) => map.remove(key).is_some(),
+        (Value::Array(items), key) => match key.parse::<usize>() {
+            Ok(i) if i < items.len() => {
+                items.remove(i);
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    assert!(removed, "{path}: nothing to remove");
+}
+
+#[track_caller]
+fn parent<'a, 'p>(v: &'a mut Value, path: &'p str) -> (&'a mut Value, &'p str) {
+    let (parent, key) = path.rsplit_once('/').unwrap_or(("", path));
+    if parent.is_empty() {
+        return (v, key);
+    }
+    match v.pointer_mut(&format!("/{parent}")) {
+        Some(target) => (target, key),
+        None => panic!("{path}: no {parent}"),
+    }
+}

@@ -55,22 +55,8 @@ pub fn facts() -> Facts {
     }
 }
 
-/// Sets the value at a slash-separated path, creating the last key where it is absent.
-pub fn set(v: &mut Value, path: &str, value: Value) {
-    let (parent, key) = path.rsplit_once('/').unwrap_or(("", path));
-    let target = if parent.is_empty() {
-        v
-    } else {
-        v.pointer_mut(&format!("/{parent}")).expect(path)
-    };
-    match target {
-        Value::Object(map) => {
-            map.insert(key.to_owned(), value);
-        }
-        Value::Array(items) => items[key.parse::<usize>().expect("index")] = value,
-        _ => panic!("{path} has no parent object"),
-    }
-}
+#[allow(unused_imports)]
+pub use trp_worker::domain::sample::set;
 
 /// Decides an application whose document bytes are `document`, under `facts` and `rules`,
 /// with what the signature check found given as `signature`.

@@ -232,3 +232,16 @@ pub fn otp_envelope(application_id: &str, document: &[u8]) -> Value {
                            "issued_at": issued, "confirmed_at": confirmed, "mac": mac});
     trp_worker::domain::sample::envelope(application_id, document, signature)
 }
+
+/// A GET on the worker's HTTP port; the whole response, or empty when nothing answers.
+pub async fn http_get(port: u16, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
+        return String::new();
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let _ = stream.write_all(request.as_bytes()).await;
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response).await;
+    response
+}
