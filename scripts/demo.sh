@@ -41,7 +41,7 @@ stop() {
 }
 trap stop EXIT
 for _ in $(seq 1 60); do
-  curl -fsS -o /dev/null http://127.0.0.1:8080/readyz && break
+  curl -fs -o /dev/null http://127.0.0.1:8080/readyz && break
   sleep 1
 done
 
