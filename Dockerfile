@@ -3,6 +3,7 @@ FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
+COPY benches ./benches
 COPY config ./config
 COPY migrations ./migrations
 RUN cargo build --release --locked --bin trp-worker
