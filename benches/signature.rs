@@ -2,16 +2,22 @@
 //! path, parse, signer signature, chain with CRLs, key usage and IIN. Criterion's `thrpt`
 //! line is verifications per second. RSA and P-256 use the committed openssl test PKI; the
 //! GOST rows a GOST test PKI built here (tests/support/gost_pki.rs), root and intermediate
-//! GOST 2015-512, the leaf of each algorithm: three GOST signatures per verification (CMS
-//! signer, leaf, intermediate) plus the CRL's.
-//! `gost_signature` times one bare GOST verification per algorithm.
+//! GOST 2015-512, the leaf of each algorithm: two GOST verifications per application (CMS
+//! signer, leaf); the intermediate's and the CRL's signatures are verified once, at load
+//! (`verified_once`).
+//! `gost_signature` times one bare GOST verification per algorithm; `raw_verify` one bare
+//! RSA-2048 and one P-256 verification by ring, the library webpki and the CMS path use
+//! (the CMS signer's signature over its signed attributes), beside `openssl speed`.
 
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use der::Encode;
+use rustls_pki_types::SignatureVerificationAlgorithm;
 use time::macros::datetime;
 use trp_worker::checks::signature::eds::{verify, EdsInput};
 use trp_worker::checks::signature::gost::algorithms::Kind;
+use trp_worker::checks::signature::signed_data;
 use trp_worker::checks::signature::TrustStore;
 
 #[path = "../tests/support/gost_cms.rs"]
@@ -141,5 +147,40 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// One bare verification of a CMS signer's signature (over its signed attributes) with the
+/// algorithm object webpki and the CMS path use: the library's raw speed on this machine.
+fn raw(c: &mut Criterion) {
+    let mut group = c.benchmark_group("raw_verify");
+    group.throughput(Throughput::Elements(1));
+    let rows: [(&str, &str, &dyn SignatureVerificationAlgorithm); 2] = [
+        (
+            "rsa2048",
+            "rsa-detached.p7s",
+            webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+        ),
+        ("p256", "p256-detached.p7s", webpki::ring::ECDSA_P256_SHA256),
+    ];
+    for (name, fixture, algorithm) in rows {
+        let signed = signed_data::parse(&std::fs::read(pki(fixture)).expect("fixture"))
+            .expect("a SignedData");
+        let attrs = signed
+            .signer
+            .signed_attrs
+            .as_ref()
+            .expect("signed attributes");
+        let message = attrs.to_der().expect("DER");
+        let spki = &signed.signer_cert.tbs_certificate.subject_public_key_info;
+        let key = spki.subject_public_key.as_bytes().expect("key").to_vec();
+        let signature = signed.signer.signature.as_bytes().to_vec();
+        assert!(algorithm
+            .verify_signature(&key, &message, &signature)
+            .is_ok());
+        group.bench_function(name, |b| {
+            b.iter(|| algorithm.verify_signature(&key, &message, &signature))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, raw);
 criterion_main!(benches);

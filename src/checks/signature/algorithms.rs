@@ -143,8 +143,8 @@ const fn gost_id(alg: &'static GostAlgorithm) -> AlgorithmIdentifier {
 
 /// What verifies a CMS signer: the algorithm, and the digest of its messageDigest attribute.
 #[derive(Clone, Copy)]
-pub struct CmsAlgorithm {
-    pub verifier: &'static dyn SignatureVerificationAlgorithm,
+pub struct CmsAlgorithm<'a> {
+    pub verifier: &'a dyn SignatureVerificationAlgorithm,
     pub digest: Digest,
 }
 
@@ -184,25 +184,36 @@ impl Algorithms {
         digest: &AlgorithmIdentifierOwned,
         signature: &AlgorithmIdentifierOwned,
         public_key: &AlgorithmIdentifierOwned,
-    ) -> Option<CmsAlgorithm> {
-        let row = CMS_SIGNATURES
-            .iter()
-            .find(|row| row.digest_oid == digest.oid && row.signature == signature.oid)?;
-        let key = identifier_body(public_key)?;
-        let verifier = self.list.iter().copied().find(|alg| {
-            alg.signature_alg_id().as_ref() == row.means.as_ref()
-                && alg.public_key_alg_id().as_ref() == key.as_slice()
-        })?;
-        Some(CmsAlgorithm {
-            verifier,
-            digest: row.digest,
-        })
+    ) -> Option<CmsAlgorithm<'static>> {
+        cms_signer(self.list, digest, signature, public_key)
     }
+}
+
+/// [`Algorithms::for_cms_signer`] over any table of the same algorithms (the trust store's
+/// own, [`super::verified_once`]).
+pub fn cms_signer<'a>(
+    list: &[&'a dyn SignatureVerificationAlgorithm],
+    digest: &AlgorithmIdentifierOwned,
+    signature: &AlgorithmIdentifierOwned,
+    public_key: &AlgorithmIdentifierOwned,
+) -> Option<CmsAlgorithm<'a>> {
+    let row = CMS_SIGNATURES
+        .iter()
+        .find(|row| row.digest_oid == digest.oid && row.signature == signature.oid)?;
+    let key = identifier_body(public_key)?;
+    let verifier = list.iter().copied().find(|alg| {
+        alg.signature_alg_id().as_ref() == row.means.as_ref()
+            && alg.public_key_alg_id().as_ref() == key.as_slice()
+    })?;
+    Some(CmsAlgorithm {
+        verifier,
+        digest: row.digest,
+    })
 }
 
 /// An AlgorithmIdentifier as webpki compares them: the DER of the OID and the parameters,
 /// without the enclosing SEQUENCE.
-fn identifier_body(id: &AlgorithmIdentifierOwned) -> Option<Vec<u8>> {
+pub(crate) fn identifier_body(id: &AlgorithmIdentifierOwned) -> Option<Vec<u8>> {
     let mut body = id.oid.to_der().ok()?;
     if let Some(params) = &id.parameters {
         body.extend(params.to_der().ok()?);

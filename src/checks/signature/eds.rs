@@ -5,7 +5,6 @@ use der::asn1::{ObjectIdentifier as Oid, OctetString};
 use der::Encode;
 use time::OffsetDateTime;
 
-use super::algorithms::SUPPORTED;
 use super::certificate::{check_chain, check_key_usage, check_signer_iin};
 use super::signed_data::{self, Signed, ID_DATA};
 use super::trust::TrustStore;
@@ -31,7 +30,7 @@ pub fn verify(input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
     };
     let found = [
         check_content(&signed, input.document),
-        check_signer_signature(&signed, input.document).err(),
+        check_signer_signature(&signed, input.document, trust).err(),
         check_chain(
             trust,
             (&signed.signer_cert, &signed.signer_cert_der),
@@ -65,11 +64,15 @@ fn check_content(signed: &Signed, document: &[u8]) -> Option<Failure> {
 
 /// The signer's signature over the document (no signed attributes) or over the DER SET of
 /// signed attributes, whose message digest must be the document's hash.
-fn check_signer_signature(signed: &Signed, document: &[u8]) -> Result<(), Failure> {
+fn check_signer_signature(
+    signed: &Signed,
+    document: &[u8],
+    trust: &TrustStore,
+) -> Result<(), Failure> {
     let signer = &signed.signer;
     let spki = &signed.signer_cert.tbs_certificate.subject_public_key_info;
-    let algorithm = SUPPORTED
-        .for_cms_signer(
+    let algorithm = trust
+        .cms_algorithm(
             &signer.digest_alg,
             &signer.signature_algorithm,
             &spki.algorithm,

@@ -13,6 +13,7 @@ pub mod gost;
 pub mod otp;
 pub mod signed_data;
 pub mod trust;
+pub mod verified_once;
 
 pub use otp::{OtpKey, OtpKeyError, OtpSettings};
 pub use trust::{TrustError, TrustStore};

@@ -6,14 +6,19 @@ use std::path::PathBuf;
 
 use der::Decode;
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, TrustAnchor, UnixTime};
+use rustls_pki_types::{
+    CertificateDer, CertificateRevocationListDer, SignatureVerificationAlgorithm, TrustAnchor,
+    UnixTime,
+};
 use sha2::{Digest as _, Sha256};
 use webpki::{
     CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList,
     RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy,
 };
+use x509_cert::spki::AlgorithmIdentifierOwned;
 
-use super::algorithms::SUPPORTED;
+use super::algorithms::{self, CmsAlgorithm, SUPPORTED};
+use super::verified_once::{self, Remembering};
 
 pub const ANCHORS_SETTING: &str = "signature.trust_anchors";
 pub const CRLS_SETTING: &str = "signature.crls";
@@ -48,6 +53,9 @@ pub struct TrustStore {
     roots: Vec<CertificateDer<'static>>,
     intermediates: Vec<CertificateDer<'static>>,
     crls: Vec<CertRevocationList<'static>>,
+    /// [`SUPPORTED`], each algorithm remembering the intermediates' and CRLs' signatures it
+    /// verified at load ([`verified_once`]): what chains and CMS signers are verified with.
+    algorithms: Vec<Remembering>,
     version: String,
 }
 
@@ -88,11 +96,22 @@ impl TrustStore {
         anchor_pems: &[(String, Vec<u8>)],
         crls: &[(String, Vec<u8>)],
     ) -> Result<Self, TrustError> {
+        Self::with_algorithms(SUPPORTED.list, anchor_pems, crls)
+    }
+
+    /// [`Self::from_pem_and_crls`] over another table of algorithms: a test wraps each in a
+    /// counter to count public-key operations.
+    pub(crate) fn with_algorithms(
+        base: &[&'static dyn SignatureVerificationAlgorithm],
+        anchor_pems: &[(String, Vec<u8>)],
+        crls: &[(String, Vec<u8>)],
+    ) -> Result<Self, TrustError> {
         let mut store = TrustStore {
             anchors: Vec::new(),
             roots: Vec::new(),
             intermediates: Vec::new(),
             crls: Vec::new(),
+            algorithms: Vec::new(),
             version: version(anchor_pems, crls),
         };
         for (name, pem) in anchor_pems {
@@ -105,10 +124,58 @@ impl TrustStore {
             let why = format!("no root (self-issued) certificate among {files} file(s)");
             return Err(TrustError::new(ANCHORS_SETTING, "(all)", why));
         }
+        let mut crl_ders = Vec::new();
         for (name, bytes) in crls {
-            store.crls.extend(revocation_lists(name, bytes)?);
+            for der in revocation_lists(name, bytes)? {
+                let crl = OwnedCertRevocationList::from_der(&der).map_err(|e| {
+                    TrustError::new(CRLS_SETTING, name, format!("not a usable CRL: {e}"))
+                })?;
+                store.crls.push(crl.into());
+                crl_ders.push(der);
+            }
         }
+        store.algorithms = store.remembering(base, &crl_ders);
         Ok(store)
+    }
+
+    /// `base`, each algorithm remembering the configured intermediates' and CRLs'
+    /// signatures by configured CAs: verified here, once ([`verified_once`]).
+    fn remembering(
+        &self,
+        base: &[&'static dyn SignatureVerificationAlgorithm],
+        crl_ders: &[Vec<u8>],
+    ) -> Vec<Remembering> {
+        let cas: Vec<CertificateDer<'_>> = self
+            .roots
+            .iter()
+            .chain(&self.intermediates)
+            .map(|c| CertificateDer::from(c.as_ref()))
+            .collect();
+        let signed: Vec<&[u8]> = self
+            .intermediates
+            .iter()
+            .map(|c| c.as_ref())
+            .chain(crl_ders.iter().map(Vec::as_slice))
+            .collect();
+        verified_once::remembering(base, &cas, &signed)
+    }
+
+    /// The algorithm table chains and CMS signers are verified with.
+    fn table(&self) -> Vec<&dyn SignatureVerificationAlgorithm> {
+        self.algorithms
+            .iter()
+            .map(|a| a as &dyn SignatureVerificationAlgorithm)
+            .collect()
+    }
+
+    /// [`algorithms::Algorithms::for_cms_signer`], through this store's table.
+    pub fn cms_algorithm(
+        &self,
+        digest: &AlgorithmIdentifierOwned,
+        signature: &AlgorithmIdentifierOwned,
+        public_key: &AlgorithmIdentifierOwned,
+    ) -> Option<CmsAlgorithm<'_>> {
+        algorithms::cms_signer(&self.table(), digest, signature, public_key)
     }
 
     fn add_certificate(
@@ -167,7 +234,7 @@ impl TrustStore {
                 .build()
         });
         leaf.verify_for_usage(
-            SUPPORTED.list,
+            &self.table(),
             &self.anchors,
             &intermediates,
             at,
@@ -193,10 +260,8 @@ fn certificates(name: &str, pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, 
     Ok(certs)
 }
 
-fn revocation_lists(
-    name: &str,
-    bytes: &[u8],
-) -> Result<Vec<CertRevocationList<'static>>, TrustError> {
+/// The DER CRLs of a CRL file, PEM (one or more) or DER (one).
+fn revocation_lists(name: &str, bytes: &[u8]) -> Result<Vec<Vec<u8>>, TrustError> {
     let bad = |why: String| TrustError::new(CRLS_SETTING, name, why);
     let ders: Vec<Vec<u8>> = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
         CertificateRevocationListDer::pem_slice_iter(bytes)
@@ -209,13 +274,7 @@ fn revocation_lists(
     if ders.is_empty() {
         return Err(bad("holds no PEM CRL".into()));
     }
-    ders.iter()
-        .map(|der| {
-            OwnedCertRevocationList::from_der(der)
-                .map(CertRevocationList::from)
-                .map_err(|e| bad(format!("not a usable CRL: {e}")))
-        })
-        .collect()
+    Ok(ders)
 }
 
 fn version(anchors: &[(String, Vec<u8>)], crls: &[(String, Vec<u8>)]) -> String {
@@ -230,3 +289,7 @@ fn version(anchors: &[(String, Vec<u8>)], crls: &[(String, Vec<u8>)]) -> String 
     }
     hex::encode(hash.finalize())
 }
+
+#[cfg(test)]
+#[path = "trust_tests.rs"]
+mod tests;
