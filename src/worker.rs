@@ -83,7 +83,7 @@ pub async fn start(
     let health = Health::default();
     let listener = TcpListener::bind(("0.0.0.0", settings.http.port)).await?;
     let http_addr = listener.local_addr()?;
-    let pool = store::pool::pool(&settings.database.url, settings.database.pool_size)?;
+    let pool = settings.database.pool(settings.database.pool_size)?;
     let tracker = TaskTracker::new();
     let http_stop = CancellationToken::new();
     tracker.spawn(http::serve(

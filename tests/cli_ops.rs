@@ -31,7 +31,8 @@ fn stdout(o: &Output) -> String {
 #[test]
 fn run_refuses_bad_configuration_with_exit_2_naming_the_setting() {
     let url = "postgres://postgres@127.0.0.1:5432/none";
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let cases: [(&[(&str, &str)], &str); 5] = [
+        (&[("TRP__DATABASE__URL", "mysql://nope")], "database.url"),
         (&[("TRP__AMQP__PREFETCH", "many")], "TRP__AMQP__PREFETCH"),
         (&[("TRP__AMQP__PREFTCH", "1")], "TRP__AMQP__PREFTCH"),
         (&[("TRP__SMTP__TLS", "ssl")], "smtp.tls"),

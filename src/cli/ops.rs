@@ -12,8 +12,10 @@ use crate::broker;
 use crate::store::registries::{self, Registry};
 
 fn pool(settings: &crate::config::Settings) -> Result<deadpool_postgres::Pool, CliError> {
-    crate::store::pool::pool(&settings.database.url, 2)
-        .map_err(|e| CliError::Config(format!("database.url: {e}")))
+    settings
+        .database
+        .pool(2)
+        .map_err(|e| CliError::Config(e.to_string()))
 }
 
 /// Loads a registry from CSV in one transaction; a bad row names its line, nothing loads.

@@ -67,8 +67,10 @@ pub fn migrate() -> Result<ExitCode, CliError> {
     let settings = settings()?;
     crate::telemetry::init_tracing(&settings.log);
     runtime()?.block_on(async {
-        let pool = crate::store::pool::pool(&settings.database.url, 2)
-            .map_err(|e| CliError::Config(format!("database.url: {e}")))?;
+        let pool = settings
+            .database
+            .pool(2)
+            .map_err(|e| CliError::Config(e.to_string()))?;
         let applied = crate::store::migrate::migrate(&pool)
             .await
             .map_err(|e| CliError::Failed(format!("migrate: {e}")))?;

@@ -69,6 +69,18 @@ pub struct Database {
     pub password: Option<SecretString>,
 }
 
+impl Database {
+    /// A pool of `size` connections, the password applied from the environment.
+    pub fn pool(&self, size: usize) -> Result<deadpool_postgres::Pool, ConfigError> {
+        let password = self.password.as_ref().map(|p| p.expose_secret());
+        crate::store::pool::pool_with_password(&self.url, password, size).map_err(|e| match e {
+            // Its message starts with the setting's name.
+            crate::store::StoreError::Config(message) => ConfigError(message),
+            other => ConfigError(format!("database.url: {other}")),
+        })
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Http {
@@ -294,6 +306,9 @@ impl Settings {
             }
         }
         self.signature.otp_key_bytes()?;
+        if self.database.url.parse::<tokio_postgres::Config>().is_err() {
+            return Err(ConfigError("database.url is not a PostgreSQL URL".into()));
+        }
         Ok(())
     }
 }
