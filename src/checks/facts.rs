@@ -20,6 +20,22 @@ pub struct Facts {
     pub phone_holder_iin: Option<String>,
 }
 
+impl Facts {
+    /// The registry facts under which [`crate::domain::sample::request`] passes every check:
+    /// for tests, the demo and benchmarks, as the sample itself is.
+    pub fn sample() -> Self {
+        Self {
+            fingerprint: Some(FingerprintFact {
+                record: "FP-2026-7731902".into(),
+                registered_on: time::macros::date!(2026 - 10 - 01),
+            }),
+            invalid_documents: Vec::new(),
+            household_permits_held: 0,
+            phone_holder_iin: Some("900517310006".into()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FingerprintFact {
     pub record: String,

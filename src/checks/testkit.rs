@@ -5,7 +5,7 @@ use serde_json::Value;
 use time::macros::date;
 use time::Date;
 
-use super::facts::{Facts, FingerprintFact};
+use super::facts::Facts;
 use crate::domain::request::ERequest;
 use crate::domain::rules::Rules;
 use crate::domain::sample;
@@ -18,17 +18,9 @@ pub fn rules() -> Rules {
 /// The sample's submission date (2026-11-24 in Kazakhstan).
 pub const SUBMITTED_ON: Date = date!(2026 - 11 - 24);
 
-/// Facts under which the sample passes every check.
+/// Facts under which the sample is approved.
 pub fn facts() -> Facts {
-    Facts {
-        fingerprint: Some(FingerprintFact {
-            record: "FP-2026-7731902".into(),
-            registered_on: date!(2026 - 10 - 01),
-        }),
-        invalid_documents: Vec::new(),
-        household_permits_held: 0,
-        phone_holder_iin: Some("900517310006".into()),
-    }
+    Facts::sample()
 }
 
 /// The sample with `change` applied to its JSON, parsed.

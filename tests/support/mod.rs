@@ -15,9 +15,9 @@ pub use pki::*;
 use std::path::Path;
 
 use serde_json::{json, Value};
-use time::macros::{date, datetime};
+use time::macros::datetime;
 
-use trp_worker::checks::facts::{Facts, FingerprintFact};
+use trp_worker::checks::facts::Facts;
 use trp_worker::checks::run;
 use trp_worker::domain::calendar::Calendar;
 use trp_worker::domain::decision::{decide, Decision};
@@ -44,15 +44,7 @@ pub fn rules() -> Rules {
 
 /// Facts under which the sample is approved.
 pub fn facts() -> Facts {
-    Facts {
-        fingerprint: Some(FingerprintFact {
-            record: "FP-2026-7731902".into(),
-            registered_on: date!(2026 - 10 - 01),
-        }),
-        invalid_documents: Vec::new(),
-        household_permits_held: 0,
-        phone_holder_iin: Some("900517310006".into()),
-    }
+    Facts::sample()
 }
 
 #[allow(unused_imports)]
