@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -20,10 +19,11 @@ use crate::domain::calendar::Calendar;
 use crate::domain::rules::Rules;
 use crate::http::{self, Health};
 use crate::pipeline::batcher;
+use crate::pipeline::dispatch::{self, Dispatch};
 use crate::pipeline::handler::{Committer, Handler};
 use crate::pipeline::relay::Relay;
 use crate::retry::Backoff;
-use crate::store::commit::Context;
+use crate::store::commit::{Context, Leases};
 use crate::telemetry::Metrics;
 use crate::{files, store};
 
@@ -131,9 +131,24 @@ impl Main {
         if !self.migrate(&shutdown).await {
             return;
         }
-        let senders = crate::notify::spawn(&self.settings, &self.pool, &self.metrics, &shutdown);
-        let wake = Arc::new(Notify::new());
-        let (committer, batch_task) = self.committer(wake.clone());
+        let senders = crate::notify::senders(&self.settings, &self.pool, &self.metrics);
+        let leases = Leases {
+            outbox: Duration::from_secs(self.settings.outbox.lease_s.into()),
+            notifications: senders
+                .iter()
+                .map(|s| s.policy.lease)
+                .max()
+                .unwrap_or_default(),
+        };
+        let (dispatch, mut queues) = dispatch::channel(leases);
+        let outbox_queue = std::mem::replace(&mut queues.outbox, tokio::sync::mpsc::channel(1).1);
+        let senders = crate::notify::spawn(senders, queues, &shutdown);
+        let backlog = tokio::spawn(watch_backlog(
+            self.pool.clone(),
+            self.metrics.clone(),
+            shutdown.clone(),
+        ));
+        let (committer, batch_task) = self.committer(dispatch, leases);
         let handler = Handler {
             pool: self.pool.clone(),
             trust: self.loaded.trust.clone(),
@@ -143,13 +158,13 @@ impl Main {
             metrics: self.metrics.clone(),
             retry: RECONNECT,
         };
-        let relay = Relay {
-            pool: self.pool.clone(),
-            names: names(&self.settings),
-            batch: i64::from(self.settings.outbox.batch),
-            lease: Duration::from_secs(self.settings.outbox.lease_s.into()),
-            wake,
-        };
+        let relay = Relay::new(
+            self.pool.clone(),
+            names(&self.settings),
+            i64::from(self.settings.outbox.batch),
+            leases.outbox,
+            outbox_queue,
+        );
         let mut attempt = 0;
         while !shutdown.is_cancelled() {
             match self.session(&handler, &relay, &shutdown).await {
@@ -170,6 +185,7 @@ impl Main {
         drop(handler);
         let _ = batch_task.await;
         let _ = senders.await;
+        let _ = backlog.await;
         tracing::info!("stopped");
     }
 
@@ -195,7 +211,12 @@ impl Main {
         }
     }
 
-    fn committer(&self, wake: Arc<Notify>) -> (Committer, tokio::task::JoinHandle<()>) {
+    /// The batcher: commits each batch, then hands what it wrote to `dispatch`.
+    fn committer(
+        &self,
+        dispatch: Dispatch,
+        leases: Leases,
+    ) -> (Committer, tokio::task::JoinHandle<()>) {
         let (pool, rules, calendar) = (
             self.pool.clone(),
             self.loaded.rules.clone(),
@@ -208,19 +229,20 @@ impl Main {
             max_wait,
             move |items| {
                 let (pool, rules, calendar) = (pool.clone(), rules.clone(), calendar.clone());
-                let (trust_version, wake) = (trust_version.clone(), wake.clone());
+                let (trust_version, dispatch) = (trust_version.clone(), dispatch.clone());
                 async move {
                     let ctx = Context {
                         rules: &rules,
                         calendar: &calendar,
                         trust_version: Some(trust_version.as_str()),
                         now: time::OffsetDateTime::now_utc(),
+                        leases,
                     };
-                    let recorded = crate::pipeline::commit::commit(&pool, &items, &ctx).await;
-                    if recorded.is_ok() {
-                        wake.notify_one();
-                    }
-                    recorded
+                    let began = tokio::time::Instant::now();
+                    let (results, written) =
+                        crate::pipeline::commit::commit(&pool, &items, &ctx).await?;
+                    dispatch.send(written, began);
+                    Ok(results)
                 }
             },
         )
@@ -280,6 +302,30 @@ impl Main {
         let _ = connection.close(200, "shutting down".into()).await;
         consumed?;
         relayed
+    }
+}
+
+/// How often `trp_outbox_backlog` is refreshed.
+const BACKLOG_EVERY: Duration = Duration::from_secs(10);
+
+/// Keeps `trp_outbox_backlog` current: two counts over the partial indexes of unsent rows,
+/// every [`BACKLOG_EVERY`], not on every scrape.
+async fn watch_backlog(
+    pool: deadpool_postgres::Pool,
+    metrics: Metrics,
+    shutdown: CancellationToken,
+) {
+    loop {
+        match store::outbox::backlog(&pool).await {
+            Ok(n) => {
+                metrics.outbox_backlog.set(n);
+            }
+            Err(e) => tracing::debug!(error = %e, "backlog not counted"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(BACKLOG_EVERY) => {}
+        }
     }
 }
 

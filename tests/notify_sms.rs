@@ -326,7 +326,9 @@ async fn shutdown_lets_the_send_in_progress_finish_and_record() {
     let metrics = Metrics::new();
     let sender = sms_sender(&db, &format!("{}/sms", server.uri()), 5, &metrics);
     let shutdown = tokio_util::sync::CancellationToken::new();
-    let running = tokio::spawn(sender.run(shutdown.clone()));
+    // Nothing from memory: this row is found by the scan (its lease is over).
+    let (_, fresh) = tokio::sync::mpsc::channel(1);
+    let running = tokio::spawn(sender.run(fresh, shutdown.clone()));
     while server.received_requests().await.unwrap().is_empty() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -336,7 +338,5 @@ async fn shutdown_lets_the_send_in_progress_finish_and_record() {
         .expect("stops after the round in progress")
         .unwrap();
     assert_eq!(row(&db, id).await, ("sent".into(), 1, None));
-    // Set after the round: the three unpublished outbox messages, no pending notification.
-    assert_eq!(metrics.outbox_backlog.get(), 3);
     db.drop().await;
 }

@@ -49,7 +49,7 @@ async fn a_poisoned_item_fails_alone() {
         )
         .await,
     ];
-    let results = commit(&db.pool, &items, &ctx)
+    let (results, written) = commit(&db.pool, &items, &ctx)
         .await
         .expect("not a transient failure");
     assert_eq!(results.len(), 3);
@@ -66,5 +66,9 @@ async fn a_poisoned_item_fails_alone() {
         results[2]
     );
     assert_eq!(db.count("SELECT count(*) FROM decisions").await, 2);
+    // What the two committed items wrote, to publish and send, and nothing of the third.
+    assert_eq!(written.outbox.len(), 6);
+    assert!(written.outbox.iter().all(|m| m.application_id != "TRP-BAD"));
+    assert_eq!(db.count("SELECT count(*) FROM outbox").await, 6);
     db.drop().await;
 }

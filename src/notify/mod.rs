@@ -1,6 +1,7 @@
-//! Notifications to the applicant (contract section 7): a sender loop per channel claims
-//! the rows recorded with each decision, sends them by SMS or e-mail and records the
-//! outcome, with retries whose state lives in PostgreSQL. See `docs/notifications.md`.
+//! Notifications to the applicant (contract section 7): a sender loop per channel sends
+//! the rows recorded with each decision (from memory when this replica committed them,
+//! else found by a scan), by SMS or e-mail, and records the outcome, with retries whose
+//! state lives in PostgreSQL. See `docs/notifications.md`.
 
 pub mod email;
 pub mod outcome;
@@ -12,6 +13,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
+use crate::pipeline::dispatch::Queues;
 use crate::telemetry::Metrics;
 use email::Mailer;
 use sender::{Peer, Policy, Sender};
@@ -36,17 +38,19 @@ pub fn senders(settings: &Settings, pool: &Pool, metrics: &Metrics) -> Vec<Sende
         .collect()
 }
 
-/// Runs one sender loop per channel in a task that ends once every loop has stopped at
-/// `shutdown` (each after its round in progress).
+/// Runs `senders` in a task that ends once every loop has stopped: each after
+/// `shutdown` and its round in progress, and once its queue in `queues` is closed.
 pub fn spawn(
-    settings: &Settings,
-    pool: &Pool,
-    metrics: &Metrics,
+    senders: Vec<Sender>,
+    mut queues: Queues,
     shutdown: &CancellationToken,
 ) -> JoinHandle<()> {
-    let loops: Vec<_> = senders(settings, pool, metrics)
+    let loops: Vec<_> = senders
         .into_iter()
-        .map(|sender| sender.run(shutdown.clone()))
+        .map(|sender| {
+            let fresh = queues.take(sender.peer.channel());
+            sender.run(fresh, shutdown.clone())
+        })
         .collect();
     tokio::spawn(async move {
         futures_util::future::join_all(loops).await;

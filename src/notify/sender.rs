@@ -1,11 +1,16 @@
-//! The sender loop of one channel: claim due notifications under a lease, send them, record
-//! what came of each. [`Sender::step`] is one round, which tests drive one at a time;
-//! [`Sender::run`] repeats it until shutdown, finishing the round in progress.
+//! The sender loop of one channel. Notifications this replica just committed reach it from
+//! memory ([`crate::pipeline::dispatch`]) under the lease they were written with, and are
+//! sent at once; a scan claims, under a lease, those whose lease ran out or whose retry is
+//! due. Each round sends concurrently and records every result in one statement.
+//! [`Sender::step`] is one scan round, which tests drive one at a time; [`Sender::run`]
+//! does both until shutdown, finishing the round in progress.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use deadpool_postgres::Pool;
-use futures_util::future::join_all;
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::email::{self, Mailer};
@@ -13,17 +18,18 @@ use super::outcome::Outcome;
 use super::sms::SmsGateway;
 use crate::config::Notifications;
 use crate::domain::request::Channel;
+use crate::pipeline::dispatch::{gather, Fresh};
 use crate::retry::Backoff;
 use crate::store::notifications::{self, Notification, Record};
-use crate::store::{outbox, StoreError};
+use crate::store::StoreError;
 use crate::telemetry::{Metrics, NotificationLabels};
 
-/// How often an idle sender looks for due notifications.
-const IDLE_POLL: Duration = Duration::from_secs(1);
-/// How often the `trp_outbox_backlog` gauge is refreshed (two counts in the database).
-const BACKLOG_EVERY: Duration = Duration::from_secs(5);
+/// How often a sender scans for notifications whose lease ran out or whose retry is due.
+const SCAN_EVERY: Duration = Duration::from_secs(1);
 /// Time for recording the result after the send's own timeout, within the lease.
 const LEASE_MARGIN: Duration = Duration::from_secs(30);
+/// Most notifications taken from memory for one round.
+const ROUND_MAX: usize = 256;
 
 /// Where a channel's notifications go: one variant per real peer.
 #[derive(Clone)]
@@ -108,61 +114,81 @@ pub struct Sender {
 }
 
 impl Sender {
-    /// Claims the due notifications of this channel, sends them concurrently, records each.
-    /// A database error leaves the rest to the lease: they are claimed again after it.
+    /// One scan round: claims the due notifications of this channel (lease run out, retry
+    /// due), sends them concurrently, records the results.
     pub async fn step(&self) -> Result<StepOutcome, StoreError> {
         let p = &self.policy;
         let claimed =
             notifications::claim(&self.pool, self.peer.channel(), p.batch, p.lease, p.max_age)
                 .await?;
-        if claimed.is_empty() {
-            return Ok(StepOutcome::EmptyQueue);
-        }
-        let (mut sent, mut retried, mut failed) = (0, 0, 0);
-        let mut first_error = None;
-        for result in join_all(claimed.iter().map(|n| self.deliver(n))).await {
-            match result {
-                Ok(Outcome::Sent) => sent += 1,
-                Ok(Outcome::RetryLater { .. }) => retried += 1,
-                Ok(Outcome::FailedForGood { .. }) => failed += 1,
-                Err(e) => first_error = first_error.or(Some(e)),
-            }
-        }
-        match first_error {
-            Some(e) => Err(e),
-            None => Ok(StepOutcome::Done {
-                sent,
-                retried,
-                failed,
-            }),
-        }
+        self.deliver(&claimed).await
     }
 
-    /// Sends `n` (unless it is past its maximum age) and records the outcome.
-    async fn deliver(&self, n: &Notification) -> Result<Outcome, StoreError> {
-        let outcome = if n.expired {
+    /// Sends notifications this replica committed, still under the lease they were written
+    /// with, and records the results.
+    pub async fn send_fresh(&self, rows: &[Notification]) -> Result<StepOutcome, StoreError> {
+        self.deliver(rows).await
+    }
+
+    /// Sends `rows` (at most `policy.batch` at once; those past the maximum age are failed
+    /// unsent) and records every result in one statement. A database error leaves them to
+    /// the lease: they are claimed again after it and sent under the same key.
+    async fn deliver(&self, rows: &[Notification]) -> Result<StepOutcome, StoreError> {
+        if rows.is_empty() {
+            return Ok(StepOutcome::EmptyQueue);
+        }
+        let at_once = usize::try_from(self.policy.batch).unwrap_or(1).max(1);
+        // Built first, then streamed: a closure that returns these futures would trip the
+        // compiler's `Send` inference for the spawned sender task.
+        let attempts: Vec<_> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, n)| async move { (i, self.attempt(n).await) })
+            .collect();
+        let outcomes: Vec<(usize, Outcome)> = futures_util::stream::iter(attempts)
+            .buffer_unordered(at_once)
+            .collect()
+            .await;
+        let afters: Vec<Duration> = {
+            let mut rng = rand::rng();
+            outcomes
+                .iter()
+                .map(|(i, _)| {
+                    let attempts = u32::try_from(rows[*i].attempts).unwrap_or(0);
+                    self.policy.backoff.delay(attempts, &mut rng)
+                })
+                .collect()
+        };
+        let records: Vec<_> = outcomes
+            .iter()
+            .zip(&afters)
+            .map(|((i, outcome), after)| (rows[*i].id, record(outcome, rows[*i].expired, *after)))
+            .collect();
+        notifications::record_all(&self.pool, &records).await?;
+        let (mut sent, mut retried, mut failed) = (0, 0, 0);
+        for ((i, outcome), after) in outcomes.iter().zip(afters) {
+            self.report(&rows[*i], outcome, after);
+            match outcome {
+                Outcome::Sent => sent += 1,
+                Outcome::RetryLater { .. } => retried += 1,
+                Outcome::FailedForGood { .. } => failed += 1,
+            }
+        }
+        Ok(StepOutcome::Done {
+            sent,
+            retried,
+            failed,
+        })
+    }
+
+    /// One attempt at `n`, or none when it is past its maximum age.
+    async fn attempt(&self, n: &Notification) -> Outcome {
+        if n.expired {
             Outcome::failed(self.expiry_reason(n))
         } else {
             self.peer.send(n).await
-        };
-        let after = self
-            .policy
-            .backoff
-            .delay(u32::try_from(n.attempts).unwrap_or(0), &mut rand::rng());
-        let record = match (&outcome, n.expired) {
-            (Outcome::Sent, _) => Record::Sent,
-            (Outcome::RetryLater { reason }, _) => Record::Retry {
-                after,
-                error: reason,
-            },
-            (Outcome::FailedForGood { reason }, true) => Record::Expired { error: reason },
-            (Outcome::FailedForGood { reason }, false) => Record::Failed { error: reason },
-        };
-        notifications::record(&self.pool, n.id, record).await?;
-        self.report(n, &outcome, after);
-        Ok(outcome)
+        }
     }
-
     fn expiry_reason(&self, n: &Notification) -> String {
         let hours = self.policy.max_age.as_secs() / 3600;
         let last = n.last_error.as_deref().unwrap_or("none");
@@ -194,31 +220,62 @@ impl Sender {
         }
     }
 
-    /// Runs rounds until `shutdown`, which is looked at only between rounds: a send in
-    /// progress finishes and is recorded.
-    pub async fn run(self, shutdown: CancellationToken) {
-        let mut backlog_at: Option<Instant> = None;
-        while !shutdown.is_cancelled() {
-            let idle = match self.step().await {
-                Ok(StepOutcome::EmptyQueue) => true,
-                Ok(StepOutcome::Done { .. }) => false,
-                Err(e) => {
-                    tracing::warn!(channel = self.peer.channel().as_str(), error = %e, "notifications unreachable; retrying");
-                    true
+    /// Sends what reaches it from `fresh` as it comes, and scans every [`SCAN_EVERY`],
+    /// until `shutdown`, which is looked at only between rounds: a send in progress
+    /// finishes and is recorded. Then it sends what still comes from `fresh` (the
+    /// applications in flight at shutdown), until the committer drops its end.
+    pub async fn run(
+        self,
+        mut fresh: mpsc::Receiver<Fresh<Notification>>,
+        shutdown: CancellationToken,
+    ) {
+        let margin = self.peer.timeout() + LEASE_MARGIN / 2;
+        let mut scan_at = Instant::now();
+        let mut open = true;
+        loop {
+            tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => break,
+                _ = tokio::time::sleep_until(scan_at) => {
+                    let found = matches!(self.logged(self.step().await), Some(StepOutcome::Done { .. }));
+                    scan_at = Instant::now() + if found { Duration::ZERO } else { SCAN_EVERY };
                 }
-            };
-            if backlog_at.is_none_or(|at| at.elapsed() >= BACKLOG_EVERY) {
-                if let Ok(n) = outbox::backlog(&self.pool).await {
-                    self.metrics.outbox_backlog.set(n);
-                }
-                backlog_at = Some(Instant::now());
-            }
-            if idle {
-                tokio::select! {
-                    _ = shutdown.cancelled() => break,
-                    _ = tokio::time::sleep(IDLE_POLL) => {}
-                }
+                got = fresh.recv(), if open => match got {
+                    Some(first) => {
+                        let (rows, _) = gather(first, &mut fresh, ROUND_MAX, margin);
+                        self.logged(self.send_fresh(&rows).await);
+                    }
+                    None => open = false,
+                },
             }
         }
+        while let Some(first) = fresh.recv().await {
+            let (rows, _) = gather(first, &mut fresh, ROUND_MAX, margin);
+            self.logged(self.send_fresh(&rows).await);
+        }
+    }
+
+    fn logged(&self, result: Result<StepOutcome, StoreError>) -> Option<StepOutcome> {
+        match result {
+            Ok(outcome) => Some(outcome),
+            Err(e) => {
+                let channel = self.peer.channel().as_str();
+                tracing::warn!(channel, error = %e, "notifications unreachable; they wait for their lease");
+                None
+            }
+        }
+    }
+}
+
+/// What to record for `outcome`.
+fn record(outcome: &Outcome, expired: bool, after: Duration) -> Record<'_> {
+    match (outcome, expired) {
+        (Outcome::Sent, _) => Record::Sent,
+        (Outcome::RetryLater { reason }, _) => Record::Retry {
+            after,
+            error: reason,
+        },
+        (Outcome::FailedForGood { reason }, true) => Record::Expired { error: reason },
+        (Outcome::FailedForGood { reason }, false) => Record::Failed { error: reason },
     }
 }

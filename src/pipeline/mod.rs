@@ -3,5 +3,6 @@
 
 pub mod batcher;
 pub mod commit;
+pub mod dispatch;
 pub mod handler;
 pub mod relay;

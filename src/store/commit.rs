@@ -1,20 +1,25 @@
 //! The heart of the store: one transaction records a batch of applications with everything
 //! their decisions cause (intake, the household quota under the employer's lock, the
 //! decision, the permit, outbox messages and notification rows). The caller acknowledges
-//! the deliveries only after this returns `Ok`.
+//! the deliveries only after this returns `Ok`, and publishes and sends what the batch
+//! wrote ([`Written`]) straight from memory.
 
 mod intake;
 mod json;
 mod quota;
 mod write;
 
+use std::time::Duration;
+
 use deadpool_postgres::{Pool, Transaction};
 use time::OffsetDateTime;
 
+use super::notifications::Notification;
+use super::outbox::OutboxRow;
 use super::StoreError;
 use crate::checks::{self, Facts};
 use crate::domain::calendar::Calendar;
-use crate::domain::decision::{decide, Outcome};
+use crate::domain::decision::{decide, Decision, Outcome};
 use crate::domain::envelope::Envelope;
 use crate::domain::reason::{Failure, ReasonCode};
 use crate::domain::request::ERequest;
@@ -53,6 +58,44 @@ pub struct Context<'a> {
     pub trust_version: Option<&'a str>,
     /// The `decided_at` of every decision in the batch.
     pub now: OffsetDateTime,
+    /// How long the committing replica holds what the batch causes, to publish and send it
+    /// itself from memory (see [`Written`]).
+    pub leases: Leases,
+}
+
+/// The leases written with a batch's outbox messages and notifications: until they run
+/// out, only the replica that committed them publishes or sends them; after that the scans
+/// of every replica take them up. Zero: no replica holds them, the next scan takes them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Leases {
+    pub outbox: Duration,
+    pub notifications: Duration,
+}
+
+/// What one committed batch leaves to publish and send, exactly as stored (ids included),
+/// so the committing replica needs no read to do it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub outbox: Vec<OutboxRow>,
+    pub notifications: Vec<Notification>,
+}
+
+impl Written {
+    pub fn is_empty(&self) -> bool {
+        self.outbox.is_empty() && self.notifications.is_empty()
+    }
+
+    pub fn append(&mut self, other: Written) {
+        self.outbox.extend(other.outbox);
+        self.notifications.extend(other.notifications);
+    }
+}
+
+/// A committed batch: one [`Recorded`] per item, in order, and what it left to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub recorded: Vec<Recorded>,
+    pub written: Written,
 }
 
 /// What became of one item of a batch.
@@ -74,29 +117,67 @@ pub enum Recorded {
 
 /// Records `items` in one transaction and returns what became of each, in order. On `Err`
 /// nothing was written; retry the whole batch when [`StoreError::is_transient`].
-///
-/// Deadlock freedom between replicas: every transaction first takes in its applications in
-/// the order of their ids, then takes the household employers' locks in the order of their
-/// BINs, and only then decides.
 pub async fn record_batch(
     pool: &Pool,
     items: &[Prepared],
     ctx: &Context<'_>,
 ) -> Result<Vec<Recorded>, StoreError> {
+    Ok(commit_batch(pool, items, ctx).await?.recorded)
+}
+
+/// [`record_batch`], also returning the outbox messages and notifications it wrote.
+///
+/// The round trips do not grow with the batch: one insert of the applications, one lock
+/// per household employer and one count per household application, one reservation of
+/// permit numbers, then one insert per table (pipelined), and the commit.
+///
+/// Deadlock freedom between replicas: every transaction first takes in its applications in
+/// the order of their ids, then takes the household employers' locks in the order of their
+/// BINs, and only then decides.
+pub async fn commit_batch(
+    pool: &Pool,
+    items: &[Prepared],
+    ctx: &Context<'_>,
+) -> Result<Committed, StoreError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let taken = intake::take_in(&tx, items).await?;
     quota::lock_employers(&tx, items.iter().zip(&taken).filter_map(new_request)).await?;
-    let mut recorded = Vec::with_capacity(items.len());
-    for (item, taken) in items.iter().zip(taken) {
-        recorded.push(match taken {
-            Intake::New => decide_one(&tx, item, ctx).await?,
-            Intake::Duplicate => Recorded::Duplicate,
-            Intake::Conflict => Recorded::Conflict,
+    let mut household = quota::Pending::default();
+    let mut decided = Vec::new();
+    for (item, taken) in items.iter().zip(&taken) {
+        if *taken == Intake::New {
+            decided.push((item, decide_one(&tx, item, ctx, &mut household).await?));
+        }
+    }
+    let approvals = decided.iter().filter(|(_, (d, _))| d.permit.is_some());
+    let mut numbers = write::permit_numbers(&tx, approvals.count(), ctx.now).await?;
+    let mut rows = write::Rows::default();
+    let mut outcomes = Vec::with_capacity(decided.len());
+    for (item, (decision, facts)) in &decided {
+        let number = match &decision.permit {
+            Some(_) => numbers.next(),
+            None => None,
+        };
+        rows.add(item, decision, number.as_deref(), facts, ctx)?;
+        outcomes.push(Recorded::Decided {
+            outcome: decision.outcome,
+            permit_number: number,
+            codes: decision.reasons.iter().map(|r| r.code).collect(),
         });
     }
+    let written = rows.insert(&tx, ctx).await?;
     tx.commit().await?;
-    Ok(recorded)
+    let mut outcomes = outcomes.into_iter();
+    let recorded = taken
+        .into_iter()
+        .map(|taken| match taken {
+            Intake::New => outcomes.next().expect("one outcome per new item"),
+            Intake::Duplicate => Recorded::Duplicate,
+            Intake::Conflict => Recorded::Conflict,
+        })
+        .collect();
+    Ok(Committed { recorded, written })
 }
 
 fn new_request<'a>((item, taken): (&'a Prepared, &Intake)) -> Option<&'a ERequest> {
@@ -106,18 +187,22 @@ fn new_request<'a>((item, taken): (&'a Prepared, &Intake)) -> Option<&'a EReques
     }
 }
 
-/// Decides one newly taken-in application and writes what the decision causes.
+/// Decides one newly taken-in application. A household application counts the permits
+/// its employer holds in the database (under the employer's lock) and those this batch
+/// approved before it.
 async fn decide_one(
     tx: &Transaction<'_>,
     item: &Prepared,
     ctx: &Context<'_>,
-) -> Result<Recorded, StoreError> {
+    household: &mut quota::Pending,
+) -> Result<(Decision, Facts), StoreError> {
     let request = item.document.as_ref();
     let submitted_on = item.envelope.submitted_at.kz_date();
     let mut facts = item.facts.clone();
-    if let Some(bin) = request.ok().and_then(quota::household_employer) {
-        // Counts this transaction's own earlier approvals too: their permits are inserted.
-        facts.household_permits_held = quota::held(tx, bin, submitted_on).await?;
+    let employer = request.ok().and_then(quota::household_employer);
+    if let Some(bin) = employer {
+        let held = quota::held(tx, bin, submitted_on).await?;
+        facts.household_permits_held = held.saturating_add(household.approved(bin));
     }
     let reports = checks::run(
         item.signature.clone(),
@@ -133,19 +218,8 @@ async fn decide_one(
         ctx.now,
         ctx.calendar,
     )?;
-    let permit_number = match (&decision.permit, request) {
-        (Some(grant), Ok(request)) => {
-            Some(write::permit(tx, item, request, grant, decision.decided_at).await?)
-        }
-        _ => None,
-    };
-    let number = permit_number.as_deref();
-    write::decision(tx, item, &decision, number, &facts, ctx).await?;
-    write::outbox(tx, item, &decision, number).await?;
-    write::notifications(tx, item, &decision, number).await?;
-    Ok(Recorded::Decided {
-        outcome: decision.outcome,
-        permit_number,
-        codes: decision.reasons.iter().map(|r| r.code).collect(),
-    })
+    if let (Some(bin), Some(_)) = (employer, &decision.permit) {
+        household.approve(bin);
+    }
+    Ok((decision, facts))
 }

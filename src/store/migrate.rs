@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "registries",
         sql: include_str!("../../migrations/0003_registries.sql"),
     },
+    Migration {
+        version: 4,
+        name: "dispatch_indexes",
+        sql: include_str!("../../migrations/0004_dispatch_indexes.sql"),
+    },
 ];
 
 /// The key of the advisory lock that serialises migrations ("trp_migr" in ASCII). The

@@ -117,43 +117,61 @@ pub enum Record<'a> {
     },
 }
 
-/// Records the result for notification `id`. Only a pending row changes, so a late
-/// result (a sender whose lease ran out while another one finished) cannot undo `sent`.
-/// Returns whether the row changed.
+impl Record<'_> {
+    /// The row's new state, the attempts it adds, the delay before the next one (retry
+    /// only) and the error to keep.
+    fn columns(&self) -> (&'static str, i32, f64, Option<&str>) {
+        match *self {
+            Self::Sent => ("sent", 1, 0.0, None),
+            Self::Retry { after, error } => ("pending", 1, after.as_secs_f64(), Some(error)),
+            Self::Failed { error } => ("failed", 1, 0.0, Some(error)),
+            Self::Expired { error } => ("failed", 0, 0.0, Some(error)),
+        }
+    }
+}
+
+/// Records the result of notification `id`; see [`record_all`]. Returns whether the row
+/// changed.
 pub async fn record(pool: &Pool, id: Uuid, result: Record<'_>) -> Result<bool, StoreError> {
+    Ok(record_all(pool, &[(id, result)]).await? == 1)
+}
+
+/// Records the results of one round in one statement. Only a pending row changes, so a
+/// late result (a sender whose lease ran out while another one finished) cannot undo
+/// `sent`. Returns how many rows changed.
+pub async fn record_all(pool: &Pool, results: &[(Uuid, Record<'_>)]) -> Result<u64, StoreError> {
+    if results.is_empty() {
+        return Ok(0);
+    }
+    let mut ids = Vec::with_capacity(results.len());
+    let mut states = Vec::with_capacity(results.len());
+    let mut attempted = Vec::with_capacity(results.len());
+    let mut after = Vec::with_capacity(results.len());
+    let mut errors = Vec::with_capacity(results.len());
+    for (id, record) in results {
+        let (state, attempts, delay, error) = record.columns();
+        ids.push(*id);
+        states.push(state);
+        attempted.push(attempts);
+        after.push(delay);
+        errors.push(error);
+    }
     let client = pool.get().await?;
-    let changed = match result {
-        Record::Sent => {
-            client
-                .execute(
-                    "UPDATE notifications SET state = 'sent', sent_at = now(),
-                         attempts = attempts + 1, last_error = NULL
-                     WHERE id = $1 AND state = 'pending'",
-                    &[&id],
-                )
-                .await?
-        }
-        Record::Retry { after, error } => {
-            client
-                .execute(
-                    "UPDATE notifications SET attempts = attempts + 1, last_error = $3,
-                         next_attempt_at = now() + make_interval(secs => $2)
-                     WHERE id = $1 AND state = 'pending'",
-                    &[&id, &after.as_secs_f64(), &error],
-                )
-                .await?
-        }
-        Record::Failed { error } | Record::Expired { error } => {
-            let attempted = i32::from(matches!(result, Record::Failed { .. }));
-            client
-                .execute(
-                    "UPDATE notifications SET state = 'failed', last_error = $3,
-                         attempts = attempts + $2
-                     WHERE id = $1 AND state = 'pending'",
-                    &[&id, &attempted, &error],
-                )
-                .await?
-        }
-    };
-    Ok(changed == 1)
+    let statement = client
+        .prepare_cached(
+            "UPDATE notifications n SET state = r.state,
+                 attempts = n.attempts + r.attempted,
+                 last_error = r.error,
+                 sent_at = CASE WHEN r.state = 'sent' THEN now() ELSE n.sent_at END,
+                 next_attempt_at = CASE WHEN r.state = 'pending'
+                     THEN now() + make_interval(secs => r.after) ELSE n.next_attempt_at END
+             FROM unnest($1::uuid[], $2::text[], $3::int[], $4::float8[], $5::text[])
+                 AS r(id, state, attempted, after, error)
+             WHERE n.id = r.id AND n.state = 'pending'",
+        )
+        .await?;
+    let changed = client
+        .execute(&statement, &[&ids, &states, &attempted, &after, &errors])
+        .await?;
+    Ok(changed)
 }

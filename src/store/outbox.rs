@@ -1,6 +1,7 @@
-//! The outbox: messages recorded with their decisions, claimed by the relay under a lease,
-//! published as stored (same `message_id`, same bytes) and then marked sent. A claim whose
-//! lease runs out (a relay that died) is claimed again by whoever comes next.
+//! The outbox: messages recorded with their decisions under the committing replica's lease,
+//! published as stored (same `message_id`, same bytes) and then marked sent. A row whose
+//! lease runs out (a relay that died, a broker that was down) is claimed by the next scan,
+//! of any replica, under a lease of its own.
 
 use std::time::Duration;
 
@@ -84,7 +85,24 @@ pub async fn mark_sent(pool: &Pool, ids: &[i64]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Gives up a claim on messages that could not be published, so the next scan takes them.
+pub async fn release(pool: &Pool, ids: &[i64]) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let client = pool.get().await?;
+    client
+        .execute(
+            "UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1) AND sent_at IS NULL",
+            &[&ids],
+        )
+        .await?;
+    Ok(())
+}
+
 /// Messages not yet published plus notifications still pending (`trp_outbox_backlog`).
+/// Both counts read only the partial indexes of unsent rows (`outbox_unsent`,
+/// `notifications_due`), so their cost follows the backlog, not the tables' history.
 pub async fn backlog(pool: &Pool) -> Result<i64, StoreError> {
     let client = pool.get().await?;
     let row = client

@@ -178,5 +178,7 @@ pub fn context<'a>(
         calendar,
         trust_version: Some("test-trust-1"),
         now: datetime!(2026-11-24 10:15:00.412 +5),
+        // No replica holds what these batches write: the scans take it at once.
+        leases: trp_worker::store::commit::Leases::default(),
     }
 }

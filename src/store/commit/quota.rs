@@ -2,6 +2,8 @@
 //! for household work. Replicas serialise per employer on an advisory lock keyed by the BIN,
 //! taken for the rest of the transaction, so the count and the new permit are one step.
 
+use std::collections::HashMap;
+
 use deadpool_postgres::Transaction;
 use time::Date;
 
@@ -44,8 +46,24 @@ pub(super) async fn lock_employers<'a>(
     Ok(())
 }
 
+/// Household approvals made earlier in this batch, per employer: their permits are written
+/// at the end of the batch, so the count in the database does not see them yet.
+#[derive(Debug, Default)]
+pub(super) struct Pending(HashMap<String, u32>);
+
+impl Pending {
+    pub(super) fn approved(&self, bin: &Bin) -> u32 {
+        self.0.get(&bin.as_string()).copied().unwrap_or(0)
+    }
+
+    pub(super) fn approve(&mut self, bin: &Bin) {
+        *self.0.entry(bin.as_string()).or_insert(0) += 1;
+    }
+}
+
 /// Household permits the employer holds on `submitted_on`: those of the `reg_permits`
-/// registry and those this worker issued (committed, or earlier in this transaction), each
+/// registry and those this worker issued and committed (see [`Pending`] for the batch's
+/// own), each
 /// while `valid_until` is not before the submission date. A permit of ours that the
 /// registry lists too counts once.
 pub(super) async fn held(

@@ -1,213 +1,241 @@
-//! The rows a decision causes: the permit, the decision, the outbox messages and the
-//! notifications. Statements of one kind are sent together (tokio-postgres pipelines them).
+//! The rows a batch's decisions cause (permits, decisions, outbox messages, notifications),
+//! gathered in memory while the batch is decided and then written with one statement per
+//! table, sent together (tokio-postgres pipelines them).
+
+mod insert;
 
 use deadpool_postgres::Transaction;
-use futures_util::future::try_join_all;
+use serde_json::Value;
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::{json, Context, Prepared};
-use crate::domain::decision::{Decision, PermitGrant};
+use super::{json, Context, Prepared, Written};
+use crate::checks::Facts;
+use crate::domain::decision::Decision;
 use crate::domain::instant::KZ_OFFSET;
 use crate::domain::messages::{self, Outgoing};
-use crate::domain::request::{salvage_contacts, Channel, ERequest};
+use crate::domain::request::{salvage_contacts, Channel};
 use crate::domain::texts::{self, Notice};
+use crate::store::notifications::Notification;
+use crate::store::outbox::OutboxRow;
 use crate::store::StoreError;
 
-/// Gives the approval its number (`TRP-<year of decision at +05:00>-<8 digits>`) and
-/// records the permit, so that it counts for the household quota from now on.
-pub(super) async fn permit(
+/// `count` new permit numbers, `TRP-<year of the decision at +05:00>-<8 digits>`, from the
+/// one sequence (never reused, whatever the year).
+pub(super) async fn permit_numbers(
     tx: &Transaction<'_>,
-    item: &Prepared,
-    request: &ERequest,
-    grant: &PermitGrant,
-    decided_at: time::OffsetDateTime,
-) -> Result<String, StoreError> {
-    let next: i64 = tx
-        .query_one("SELECT nextval('permit_number_seq')", &[])
-        .await?
-        .get(0);
-    let year = decided_at.to_offset(KZ_OFFSET).year();
-    let number = format!("TRP-{year}-{next:08}");
-    let employer = request.employer.as_ref();
-    tx.execute(
-        "INSERT INTO permits (number, application_id, subspecies, holder_iin, employer_bin,
-             household, valid_from, valid_until, issued_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        &[
-            &number,
-            &item.envelope.application_id.as_ref(),
-            &grant.subspecies.as_str(),
-            &request.applicant.iin.raw(),
-            &employer.map(|e| e.bin.as_string()),
-            &employer.is_some_and(|e| e.household),
-            &grant.valid_from,
-            &grant.valid_until,
-            &decided_at,
-        ],
-    )
-    .await?;
-    Ok(number)
-}
-
-pub(super) async fn decision(
-    tx: &Transaction<'_>,
-    item: &Prepared,
-    decision: &Decision,
-    permit_number: Option<&str>,
-    facts: &crate::checks::Facts,
-    ctx: &Context<'_>,
-) -> Result<(), StoreError> {
-    let reasons = serde_json::to_value(&decision.reasons)
-        .map_err(|e| StoreError::Unexpected(format!("reasons as JSON: {e}")))?;
-    tx.execute(
-        "INSERT INTO decisions (application_id, outcome, decided_at, due_at, reasons, checks,
-             rules_version, calendar_version, trust_version, facts, permit_number)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        &[
-            &item.envelope.application_id.as_ref(),
-            &decision.outcome.as_str(),
-            &decision.decided_at,
-            &decision.due_at,
-            &reasons,
-            &json::checks(&decision.checks),
-            &ctx.rules.version,
-            &ctx.calendar.version(),
-            &ctx.trust_version,
-            &json::facts(facts),
-            &permit_number,
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
-/// `status.received` (at intake), the decision, and `status.<outcome>` (at the decision).
-pub(super) async fn outbox(
-    tx: &Transaction<'_>,
-    item: &Prepared,
-    decision: &Decision,
-    permit_number: Option<&str>,
-) -> Result<(), StoreError> {
-    let id = &item.envelope.application_id;
-    let mut codes = Vec::new();
-    let decided = messages::decision_notice(decision, permit_number, &mut codes);
-    let received = Notice::Received {
-        due_at: decision.due_at,
-    };
-    let messages = [
-        messages::status(id, &received, item.received_at, Uuid::new_v4()),
-        messages::decision(id, decision, permit_number, Uuid::new_v4()),
-        messages::status(id, &decided, decision.decided_at, Uuid::new_v4()),
-    ];
-    let insert = tx
-        .prepare_cached(
-            "INSERT INTO outbox (message_id, application_id, destination, routing_key, type,
-                 \"timestamp\", body)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    count: usize,
+    decided_at: OffsetDateTime,
+) -> Result<std::vec::IntoIter<String>, StoreError> {
+    if count == 0 {
+        return Ok(Vec::new().into_iter());
+    }
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
+    let rows = tx
+        .query(
+            "SELECT nextval('permit_number_seq') FROM generate_series(1, $1::bigint)",
+            &[&count],
         )
         .await?;
-    let app = id.as_ref();
-    try_join_all(messages.iter().map(|m: &Outgoing| {
-        let insert = &insert;
-        async move {
-            tx.execute(
-                insert,
-                &[
-                    &m.message_id,
-                    &app,
-                    &m.destination.as_str(),
-                    &m.routing_key,
-                    &m.schema,
-                    &m.timestamp,
-                    &m.body,
-                ],
-            )
-            .await
-        }
-    }))
-    .await?;
-    Ok(())
+    let year = decided_at.to_offset(KZ_OFFSET).year();
+    let numbers: Vec<String> = rows
+        .iter()
+        .map(|r| format!("TRP-{year}-{:08}", r.get::<_, i64>(0)))
+        .collect();
+    Ok(numbers.into_iter())
 }
 
-/// One notification row per channel the applicant chose, for `received` and for the
-/// decision, with the texts rendered now in the applicant's language. A document that
-/// cannot be read is notified where its language and contacts can still be read.
-pub(super) async fn notifications(
-    tx: &Transaction<'_>,
-    item: &Prepared,
-    decision: &Decision,
-    permit_number: Option<&str>,
-) -> Result<(), StoreError> {
-    let (language, contacts) = match &item.document {
-        Ok(r) => (r.language, r.applicant.contacts.clone()),
-        Err(_) => match salvage_contacts(&item.envelope.document) {
-            Some(found) => found,
-            None => return Ok(()),
-        },
-    };
-    let id = &item.envelope.application_id;
-    let mut codes = Vec::new();
-    let decided = messages::decision_notice(decision, permit_number, &mut codes);
-    let received = Notice::Received {
-        due_at: decision.due_at,
-    };
-    let mut rows = Vec::new();
-    for (kind, notice) in [("received", &received), ("decision", &decided)] {
-        for &channel in &contacts.channels {
-            let (address, subject, text, html) = match channel {
-                Channel::Sms => (
-                    contacts.phone.as_ref().map(|p| p.as_ref().to_owned()),
-                    None,
-                    texts::sms(language, id, notice),
-                    None,
-                ),
-                Channel::Email => {
-                    let mail = texts::email(language, id, notice);
-                    (
-                        contacts.email.as_ref().map(|e| e.as_ref().to_owned()),
-                        Some(mail.subject),
-                        mail.text,
-                        Some(mail.html),
-                    )
-                }
-            };
-            // Parsing guarantees an address for every listed channel.
-            let Some(address) = address else { continue };
-            rows.push((kind, channel, address, subject, text, html));
+#[derive(Default)]
+struct Permits {
+    number: Vec<String>,
+    application_id: Vec<String>,
+    subspecies: Vec<&'static str>,
+    holder_iin: Vec<String>,
+    employer_bin: Vec<Option<String>>,
+    household: Vec<bool>,
+    valid_from: Vec<Date>,
+    valid_until: Vec<Date>,
+    issued_at: Vec<OffsetDateTime>,
+}
+
+#[derive(Default)]
+struct Decisions {
+    application_id: Vec<String>,
+    outcome: Vec<&'static str>,
+    decided_at: Vec<OffsetDateTime>,
+    due_at: Vec<OffsetDateTime>,
+    reasons: Vec<Value>,
+    checks: Vec<Value>,
+    facts: Vec<Value>,
+    permit_number: Vec<Option<String>>,
+}
+
+/// Everything a batch writes besides the applications, column by column.
+#[derive(Default)]
+pub(super) struct Rows {
+    permits: Permits,
+    decisions: Decisions,
+    outbox: Vec<OutboxRow>,
+    notifications: Vec<Notification>,
+    languages: Vec<&'static str>,
+}
+
+impl Rows {
+    /// Adds what the decision on `item` causes: its permit (approved), the decision, three
+    /// messages (`status.received`, the decision, `status.<outcome>`) and the notifications.
+    pub(super) fn add(
+        &mut self,
+        item: &Prepared,
+        decision: &Decision,
+        permit_number: Option<&str>,
+        facts: &Facts,
+        ctx: &Context<'_>,
+    ) -> Result<(), StoreError> {
+        let id = item.envelope.application_id.as_ref();
+        if let (Some(grant), Ok(request), Some(number)) =
+            (&decision.permit, &item.document, permit_number)
+        {
+            let p = &mut self.permits;
+            let employer = request.employer.as_ref();
+            p.number.push(number.to_owned());
+            p.application_id.push(id.to_owned());
+            p.subspecies.push(grant.subspecies.as_str());
+            p.holder_iin.push(request.applicant.iin.raw().to_owned());
+            p.employer_bin.push(employer.map(|e| e.bin.as_string()));
+            p.household.push(employer.is_some_and(|e| e.household));
+            p.valid_from.push(grant.valid_from);
+            p.valid_until.push(grant.valid_until);
+            p.issued_at.push(decision.decided_at);
+        }
+        let d = &mut self.decisions;
+        d.application_id.push(id.to_owned());
+        d.outcome.push(decision.outcome.as_str());
+        d.decided_at.push(decision.decided_at);
+        d.due_at.push(decision.due_at);
+        d.reasons.push(
+            serde_json::to_value(&decision.reasons)
+                .map_err(|e| StoreError::Unexpected(format!("reasons as JSON: {e}")))?,
+        );
+        d.checks.push(json::checks(&decision.checks));
+        d.facts.push(json::facts(facts));
+        d.permit_number.push(permit_number.map(str::to_owned));
+        self.add_messages(item, decision, permit_number);
+        self.add_notifications(item, decision, permit_number, ctx);
+        Ok(())
+    }
+
+    fn add_messages(&mut self, item: &Prepared, decision: &Decision, number: Option<&str>) {
+        let id = &item.envelope.application_id;
+        let mut codes = Vec::new();
+        let decided = messages::decision_notice(decision, number, &mut codes);
+        let received = Notice::Received {
+            due_at: decision.due_at,
+        };
+        let messages = [
+            messages::status(id, &received, item.received_at, Uuid::new_v4()),
+            messages::decision(id, decision, number, Uuid::new_v4()),
+            messages::status(id, &decided, decision.decided_at, Uuid::new_v4()),
+        ];
+        self.outbox
+            .extend(messages.into_iter().map(|m: Outgoing| OutboxRow {
+                id: 0,
+                message_id: m.message_id,
+                application_id: id.as_ref().to_owned(),
+                destination: m.destination,
+                routing_key: m.routing_key,
+                schema: m.schema.to_owned(),
+                timestamp: m.timestamp,
+                body: m.body,
+            }));
+    }
+
+    /// One notification per channel the applicant chose, for `received` and for the
+    /// decision, with the texts rendered now in the applicant's language. A document that
+    /// cannot be read is notified where its language and contacts can still be read.
+    fn add_notifications(
+        &mut self,
+        item: &Prepared,
+        decision: &Decision,
+        number: Option<&str>,
+        ctx: &Context<'_>,
+    ) {
+        let (language, contacts) = match &item.document {
+            Ok(r) => (r.language, r.applicant.contacts.clone()),
+            Err(_) => match salvage_contacts(&item.envelope.document) {
+                Some(found) => found,
+                None => return,
+            },
+        };
+        let id = &item.envelope.application_id;
+        let mut codes = Vec::new();
+        let decided = messages::decision_notice(decision, number, &mut codes);
+        let received = Notice::Received {
+            due_at: decision.due_at,
+        };
+        for (kind, notice) in [("received", &received), ("decision", &decided)] {
+            for &channel in &contacts.channels {
+                let (address, subject, text, html) = match channel {
+                    Channel::Sms => (
+                        contacts.phone.as_ref().map(|p| p.as_ref().to_owned()),
+                        None,
+                        texts::sms(language, id, notice),
+                        None,
+                    ),
+                    Channel::Email => {
+                        let mail = texts::email(language, id, notice);
+                        (
+                            contacts.email.as_ref().map(|e| e.as_ref().to_owned()),
+                            Some(mail.subject),
+                            mail.text,
+                            Some(mail.html),
+                        )
+                    }
+                };
+                // Parsing guarantees an address for every listed channel.
+                let Some(address) = address else { continue };
+                self.languages.push(language.as_str());
+                self.notifications.push(Notification {
+                    id: Uuid::new_v4(),
+                    application_id: id.as_ref().to_owned(),
+                    kind: kind.to_owned(),
+                    channel,
+                    address,
+                    subject,
+                    body_text: text,
+                    body_html: html,
+                    attempts: 0,
+                    last_error: None,
+                    created_at: ctx.now,
+                    expired: false,
+                });
+            }
         }
     }
-    let insert = tx
-        .prepare_cached(
-            "INSERT INTO notifications (id, application_id, kind, channel, address, language,
-                 subject, body_text, body_html, next_attempt_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .await?;
-    let (app, lang, at) = (id.as_ref(), language.as_str(), decision.decided_at);
-    try_join_all(
-        rows.iter()
-            .map(|(kind, channel, address, subject, text, html)| {
-                let insert = &insert;
-                async move {
-                    tx.execute(
-                        insert,
-                        &[
-                            &Uuid::new_v4(),
-                            &app,
-                            kind,
-                            &channel.as_str(),
-                            address,
-                            &lang,
-                            subject,
-                            text,
-                            html,
-                            &at,
-                        ],
-                    )
-                    .await
-                }
-            }),
-    )
-    .await?;
-    Ok(())
+
+    /// Writes every row, one statement per table, under the leases of `ctx`; returns the
+    /// outbox messages (with their ids) and the notifications as stored.
+    pub(super) async fn insert(
+        self,
+        tx: &Transaction<'_>,
+        ctx: &Context<'_>,
+    ) -> Result<Written, StoreError> {
+        let statements = insert::prepare(tx).await?;
+        // Each execute is sent when first polled, and `try_join!` polls in this order.
+        let (_, _, ids, _) = tokio::try_join!(
+            self.insert_permits(tx, &statements[..]),
+            self.insert_decisions(tx, &statements[..], ctx),
+            self.insert_outbox(tx, &statements[..], ctx),
+            self.insert_notifications(tx, &statements[..], ctx),
+        )?;
+        let mut outbox = self.outbox;
+        for row in &mut outbox {
+            row.id = *ids.get(&row.message_id).ok_or_else(|| {
+                StoreError::Unexpected("an outbox row came back without its id".into())
+            })?;
+        }
+        Ok(Written {
+            outbox,
+            notifications: self.notifications,
+        })
+    }
 }
