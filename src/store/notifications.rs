@@ -11,6 +11,31 @@ use uuid::Uuid;
 use super::StoreError;
 use crate::domain::request::Channel;
 
+/// The scan: pending notifications of one channel that are due, oldest due first
+/// (`notifications_due`). Public, like [`RECORD`], for the test that checks its plan.
+pub const CLAIM: &str =
+    "UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $3)
+             WHERE id IN (
+                 SELECT id FROM notifications
+                 WHERE state = 'pending' AND channel = $1 AND next_attempt_at <= now()
+                 ORDER BY next_attempt_at
+                 LIMIT $2
+                 FOR UPDATE SKIP LOCKED)
+             RETURNING id, application_id, kind, address, subject, body_text, body_html,
+                       attempts, last_error, created_at,
+                       created_at <= now() - make_interval(secs => $4)";
+
+/// One round's results (`notifications_pkey`).
+pub const RECORD: &str = "UPDATE notifications n SET state = r.state,
+                 attempts = n.attempts + r.attempted,
+                 last_error = r.error,
+                 sent_at = CASE WHEN r.state = 'sent' THEN now() ELSE n.sent_at END,
+                 next_attempt_at = CASE WHEN r.state = 'pending'
+                     THEN now() + make_interval(secs => r.after) ELSE n.next_attempt_at END
+             FROM unnest($1::uuid[], $2::text[], $3::int[], $4::float8[], $5::text[])
+                 AS r(id, state, attempted, after, error)
+             WHERE n.id = r.id AND n.state = 'pending'";
+
 /// One claimed notification, with what a sender needs to deliver it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Notification {
@@ -58,20 +83,7 @@ pub async fn claim(
     max_age: Duration,
 ) -> Result<Vec<Notification>, StoreError> {
     let client = pool.get().await?;
-    let statement = client
-        .prepare_cached(
-            "UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $3)
-             WHERE id IN (
-                 SELECT id FROM notifications
-                 WHERE state = 'pending' AND channel = $1 AND next_attempt_at <= now()
-                 ORDER BY next_attempt_at
-                 LIMIT $2
-                 FOR UPDATE SKIP LOCKED)
-             RETURNING id, application_id, kind, address, subject, body_text, body_html,
-                       attempts, last_error, created_at,
-                       created_at <= now() - make_interval(secs => $4)",
-        )
-        .await?;
+    let statement = client.prepare_cached(CLAIM).await?;
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] = [
         &channel.as_str(),
         &limit,
@@ -157,19 +169,7 @@ pub async fn record_all(pool: &Pool, results: &[(Uuid, Record<'_>)]) -> Result<u
         errors.push(error);
     }
     let client = pool.get().await?;
-    let statement = client
-        .prepare_cached(
-            "UPDATE notifications n SET state = r.state,
-                 attempts = n.attempts + r.attempted,
-                 last_error = r.error,
-                 sent_at = CASE WHEN r.state = 'sent' THEN now() ELSE n.sent_at END,
-                 next_attempt_at = CASE WHEN r.state = 'pending'
-                     THEN now() + make_interval(secs => r.after) ELSE n.next_attempt_at END
-             FROM unnest($1::uuid[], $2::text[], $3::int[], $4::float8[], $5::text[])
-                 AS r(id, state, attempted, after, error)
-             WHERE n.id = r.id AND n.state = 'pending'",
-        )
-        .await?;
+    let statement = client.prepare_cached(RECORD).await?;
     let changed = client
         .execute(&statement, &[&ids, &states, &attempted, &after, &errors])
         .await?;

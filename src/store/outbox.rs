@@ -12,6 +12,26 @@ use uuid::Uuid;
 use super::StoreError;
 use crate::domain::messages::Destination;
 
+/// The scan: unsent messages whose lease is free, oldest first (`outbox_unsent`). Public,
+/// like the statements below, for the test that checks each one's plan.
+pub const CLAIM: &str = "UPDATE outbox SET claimed_until = now() + make_interval(secs => $2)
+             WHERE id IN (
+                 SELECT id FROM outbox
+                 WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+                 ORDER BY id
+                 LIMIT $1
+                 FOR UPDATE SKIP LOCKED)
+             RETURNING id, message_id, application_id, destination, routing_key, type,
+                       \"timestamp\", body";
+
+/// Published messages (`outbox_pkey`).
+pub const MARK_SENT: &str = "UPDATE outbox SET sent_at = now(), claimed_until = NULL
+             WHERE id = ANY($1) AND sent_at IS NULL";
+
+/// The backlog: two counts over the partial indexes of what is not sent yet.
+pub const BACKLOG: &str = "SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL)
+                  + (SELECT count(*) FROM notifications WHERE state = 'pending')";
+
 /// One stored message, ready to publish: the owned form of
 /// [`crate::domain::messages::Outgoing`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,19 +51,7 @@ pub struct OutboxRow {
 /// Concurrent claimers never get the same row (`FOR UPDATE SKIP LOCKED`).
 pub async fn claim(pool: &Pool, limit: i64, lease: Duration) -> Result<Vec<OutboxRow>, StoreError> {
     let client = pool.get().await?;
-    let statement = client
-        .prepare_cached(
-            "UPDATE outbox SET claimed_until = now() + make_interval(secs => $2)
-             WHERE id IN (
-                 SELECT id FROM outbox
-                 WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
-                 ORDER BY id
-                 LIMIT $1
-                 FOR UPDATE SKIP LOCKED)
-             RETURNING id, message_id, application_id, destination, routing_key, type,
-                       \"timestamp\", body",
-        )
-        .await?;
+    let statement = client.prepare_cached(CLAIM).await?;
     let rows = client
         .query(&statement, &[&limit, &lease.as_secs_f64()])
         .await?;
@@ -75,13 +83,7 @@ pub async fn mark_sent(pool: &Pool, ids: &[i64]) -> Result<(), StoreError> {
         return Ok(());
     }
     let client = pool.get().await?;
-    client
-        .execute(
-            "UPDATE outbox SET sent_at = now(), claimed_until = NULL
-             WHERE id = ANY($1) AND sent_at IS NULL",
-            &[&ids],
-        )
-        .await?;
+    client.execute(MARK_SENT, &[&ids]).await?;
     Ok(())
 }
 
@@ -105,12 +107,6 @@ pub async fn release(pool: &Pool, ids: &[i64]) -> Result<(), StoreError> {
 /// `notifications_due`), so their cost follows the backlog, not the tables' history.
 pub async fn backlog(pool: &Pool) -> Result<i64, StoreError> {
     let client = pool.get().await?;
-    let row = client
-        .query_one(
-            "SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL)
-                  + (SELECT count(*) FROM notifications WHERE state = 'pending')",
-            &[],
-        )
-        .await?;
+    let row = client.query_one(BACKLOG, &[]).await?;
     Ok(row.get(0))
 }
