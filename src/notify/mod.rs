@@ -21,7 +21,8 @@ use sms::SmsGateway;
 
 /// The senders `settings` describe: SMS and e-mail.
 pub fn senders(settings: &Settings, pool: &Pool, metrics: &Metrics) -> Vec<Sender> {
-    let mut peers = vec![Peer::Email(Mailer::new(&settings.smtp))];
+    let mailer = Mailer::new(&settings.smtp).with_pool_size(settings.notifications.batch.into());
+    let mut peers = vec![Peer::Email(mailer)];
     match SmsGateway::new(&settings.sms) {
         Ok(gateway) => peers.push(Peer::Sms(gateway, SmsGateway::timeout_of(&settings.sms))),
         // Only when the TLS backend cannot start; the SMS rows wait, pending, in the backlog.
