@@ -135,7 +135,8 @@ impl Main {
         let wake = Arc::new(Notify::new());
         let (committer, batch_task) = self.committer(wake.clone());
         let handler = Handler {
-            pool: self.pool.clone(),
+            gather: crate::pipeline::prepare::spawn(self.pool.clone(), &self.settings.batch),
+            signatures: crate::pipeline::verify::SignaturePool::per_core(),
             trust: self.loaded.trust.clone(),
             otp: self.loaded.otp.clone(),
             max_message_bytes: self.settings.amqp.max_message_bytes,

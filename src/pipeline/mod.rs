@@ -4,4 +4,6 @@
 pub mod batcher;
 pub mod commit;
 pub mod handler;
+pub mod prepare;
 pub mod relay;
+pub mod verify;
