@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use deadpool_postgres::GenericClient;
 use time::Date;
+use tokio_postgres::Row;
 
 use super::{digest_from, normalise};
 use crate::checks::facts::{Facts, FingerprintFact, InvalidDocument};
@@ -198,17 +199,23 @@ async fn invalid_documents(
     let rows = client.query(&statement, &params).await?;
     let mut found: HashMap<usize, Vec<InvalidDocument>> = HashMap::new();
     for r in &rows {
-        let app: i32 = r.get(0);
-        let sha256: Option<Vec<u8>> = r.get(3);
-        let row = InvalidDocument {
-            kind: r.get(1),
-            number: r.get(2),
-            sha256: sha256.map(|b| digest_from(&b)).transpose()?,
-        };
-        let app = usize::try_from(app).map_err(|_| StoreError::Unexpected("position".into()))?;
+        let (app, row) = invalid_document(r)?;
         found.entry(app).or_default().push(row);
     }
     Ok(found)
+}
+
+/// One row of [`INVALID_DOCUMENTS`]: whose, and what.
+fn invalid_document(r: &Row) -> Result<(usize, InvalidDocument), StoreError> {
+    let app = usize::try_from(r.get::<_, i32>(0))
+        .map_err(|_| StoreError::Unexpected("a negative position".into()))?;
+    let sha256: Option<Vec<u8>> = r.get(3);
+    let row = InvalidDocument {
+        kind: r.get(1),
+        number: r.get(2),
+        sha256: sha256.map(|b| digest_from(&b)).transpose()?,
+    };
+    Ok((app, row))
 }
 
 /// Values of several applications in two parallel arrays: whose, and what.
