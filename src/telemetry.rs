@@ -29,6 +29,11 @@ pub struct CodeLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MethodLabel {
+    pub method: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct NotificationLabels {
     pub channel: &'static str,
     pub result: &'static str,
@@ -46,6 +51,7 @@ pub struct Metrics {
     pub notifications: Family<NotificationLabels, Counter>,
     pub outbox_backlog: Gauge,
     pub processing_seconds: Histogram,
+    pub signature_checks: Family<MethodLabel, Counter>,
 }
 
 impl Default for Metrics {
@@ -66,6 +72,7 @@ impl Metrics {
         let outbox_backlog = Gauge::default();
         // 1 ms to about 33 s: a decision takes milliseconds, a stalled one seconds.
         let processing_seconds = Histogram::new(exponential_buckets(0.001, 2.0, 16));
+        let signature_checks = Family::<MethodLabel, Counter>::default();
         // prometheus-client appends `_total` to counters.
         registry.register(
             "trp_messages_consumed",
@@ -107,6 +114,11 @@ impl Metrics {
             "Time from taking a message to acknowledging it",
             processing_seconds.clone(),
         );
+        registry.register(
+            "trp_signature_checks",
+            "Signature checks run, by method (eds, otp); a redelivered application already decided is not checked again",
+            signature_checks.clone(),
+        );
         Self {
             registry: Arc::new(registry),
             messages_consumed,
@@ -117,6 +129,7 @@ impl Metrics {
             notifications,
             outbox_backlog,
             processing_seconds,
+            signature_checks,
         }
     }
 
@@ -174,6 +187,9 @@ mod tests {
             .inc();
         m.outbox_backlog.set(3);
         m.processing_seconds.observe(0.02);
+        m.signature_checks
+            .get_or_create(&MethodLabel { method: "eds" })
+            .inc();
         let text = m.encode();
         for line in [
             "trp_messages_consumed_total 1",
@@ -184,6 +200,7 @@ mod tests {
             "trp_notifications_total{channel=\"sms\",result=\"retry\"} 1",
             "trp_outbox_backlog 3",
             "trp_processing_seconds_count 1",
+            "trp_signature_checks_total{method=\"eds\"} 1",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
         }

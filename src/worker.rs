@@ -150,7 +150,8 @@ impl Main {
         ));
         let (committer, batch_task) = self.committer(dispatch, leases);
         let handler = Handler {
-            pool: self.pool.clone(),
+            gather: crate::pipeline::prepare::spawn(self.pool.clone(), &self.settings.batch),
+            signatures: crate::pipeline::verify::SignaturePool::per_core(),
             trust: self.loaded.trust.clone(),
             otp: self.loaded.otp.clone(),
             max_message_bytes: self.settings.amqp.max_message_bytes,

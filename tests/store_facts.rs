@@ -1,25 +1,33 @@
-//! Registry facts read before the checks, `explain`, and which store errors are transient.
+//! Registry facts read before the checks (for one application and for a batch), `explain`,
+//! and which store errors are transient.
 
 mod support;
 
 use serde_json::json;
 
 use support::db::{context, document, envelope, prepare, seed_sample_registries, TestDb};
-use support::{calendar, rules};
+use support::pg_proxy::PgProxy;
+use support::{calendar, rules, set};
 use trp_worker::domain::envelope::Envelope;
+use trp_worker::domain::ids::Sha256;
 use trp_worker::domain::request::ERequest;
 use trp_worker::domain::sample;
 use trp_worker::store::commit::record_batch;
+use trp_worker::store::facts::{load_many, Keys};
 use trp_worker::store::{self, explain, facts, migrate};
 
 fn otp_envelope() -> Envelope {
+    otp_envelope_for("TRP-OTP-1", &document(|_| {}), "+77011234567")
+}
+
+fn otp_envelope_for(id: &str, document: &[u8], phone: &str) -> Envelope {
     let body = sample::envelope(
-        "TRP-OTP-1",
-        &document(|_| {}),
+        id,
+        document,
         json!({
             "method": "otp",
             "otp_id": "5d1c8a9e-2b7f-4c3a-8f6e-1a2b3c4d5e6f",
-            "phone": "+77011234567",
+            "phone": phone,
             "issued_at": "2026-11-24T10:13:10+05:00",
             "confirmed_at": "2026-11-24T10:14:02+05:00",
             "mac": "AAAA"
@@ -73,6 +81,164 @@ async fn facts_come_from_the_registries() {
     let eds = envelope("TRP-EDS-1", b"not json");
     let f = facts::load(&c, &eds, None).await.unwrap();
     assert_eq!(f, Default::default());
+    db.drop().await;
+}
+
+/// Registry rows the varied batch hits, and misses, in several ways.
+async fn seed_varied_registries(db: &TestDb) {
+    seed_sample_registries(db).await;
+    db.exec(&format!(
+        "INSERT INTO reg_invalid_documents (kind, number, sha256) VALUES
+           ('passport', ' fa1234567', NULL),
+           ('passport', 'TB1234567	', NULL),
+           ('photo', NULL, '\\x{}'),
+           ('employment_contract', 'ED-77 ', NULL),
+           ('kinship_proof', 'FA1234567', NULL),
+           ('humanitarian_grounds', 'ß-1', NULL)",
+        Sha256::digest(b"stolen photo").to_hex()
+    ))
+    .await;
+}
+
+/// OTP and EDS; registered and unknown phones and IINs; documents that hit the registry by
+/// number (odd case, spaces) and by digest; a kind only one application lists with a number
+/// others list too; a malformed digest; malformed documents; one application twice.
+fn varied_batch() -> Vec<Envelope> {
+    let sample = document(|_| {});
+    let eds = |id: &str, change: &dyn Fn(&mut serde_json::Value)| envelope(id, &document(change));
+    let b1 = otp_envelope_for("B-1", &sample, "+77011234567");
+    vec![
+        b1.clone(),
+        otp_envelope_for(
+            "B-2",
+            &document(|v| set(v, "applicant/iin", json!("900517310007"))),
+            "+77019999999",
+        ),
+        eds("B-3", &|v| {
+            set(v, "applicant/passport/number", json!(" fa1234567 "));
+        }),
+        eds("B-4", &|v| {
+            set(v, "applicant/passport/number", json!("TB1234567"));
+            set(v, "documents/0/number", json!("tb1234567"));
+            set(v, "documents/2/number", json!(" ed-77 "));
+        }),
+        eds("B-5", &|v| {
+            set(v, "applicant/passport/number", json!("QQ1"));
+            let digest = Sha256::digest(b"stolen photo").to_hex();
+            set(v, "documents/1/sha256", json!(digest));
+        }),
+        eds("B-6", &|v| {
+            let kinship = json!({"kind": "kinship_proof", "number": "FA1234567", "sha256": "zz"});
+            v["documents"].as_array_mut().unwrap().push(kinship);
+        }),
+        eds("B-7", &|v| {
+            let grounds = json!({"kind": "humanitarian_grounds", "number": "ß-1"});
+            v["documents"].as_array_mut().unwrap().push(grounds);
+            set(v, "applicant/iin", json!("9005173100 6"));
+        }),
+        otp_envelope_for("B-8", b"not json", "+77011234567"),
+        envelope("B-9", b"{\"service\": \"trp\"}"),
+        b1,
+    ]
+}
+
+#[tokio::test]
+async fn a_batch_reads_for_each_application_what_it_reads_alone() {
+    let db = TestDb::migrated().await;
+    seed_varied_registries(&db).await;
+    let c = db.client().await;
+    let batch = varied_batch();
+    let requests: Vec<_> = batch.iter().map(|e| ERequest::parse(&e.document)).collect();
+    let keys: Vec<Keys> = batch
+        .iter()
+        .zip(&requests)
+        .map(|(e, r)| Keys::of(e, r.as_ref().ok()))
+        .collect();
+    let many = load_many(&c, &keys).await.unwrap();
+    assert_eq!(many.len(), batch.len());
+    for ((e, r), got) in batch.iter().zip(&requests).zip(&many) {
+        let alone = facts::load(&c, e, r.as_ref().ok()).await.unwrap();
+        assert!(
+            *got == alone,
+            "{}: the batch and the lone read differ",
+            e.application_id
+        );
+    }
+    // Not vacuous: the batch found phones, fingerprints and registry rows, each where due.
+    let kinds = |i: usize| -> Vec<&str> {
+        many[i]
+            .invalid_documents
+            .iter()
+            .map(|d| d.kind.as_str())
+            .collect()
+    };
+    assert!(many[0].phone_holder_iin.is_some() && many[0].fingerprint.is_some());
+    assert!(many[1].phone_holder_iin.is_none() && many[1].fingerprint.is_none());
+    assert_eq!(kinds(0), ["employment_contract", "passport"]);
+    assert_eq!(
+        kinds(3),
+        ["employment_contract"],
+        "a tab is not trimmed by btrim"
+    );
+    assert_eq!(kinds(4), ["employment_contract", "passport", "photo"]);
+    assert_eq!(
+        kinds(5),
+        ["employment_contract", "kinship_proof", "passport"]
+    );
+    assert!(many[7].phone_holder_iin.is_some() && many[7].fingerprint.is_none());
+    assert_eq!(many[8], Default::default());
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn a_batch_costs_one_query_per_registry() {
+    let db = TestDb::migrated().await;
+    seed_varied_registries(&db).await;
+    let proxy = PgProxy::start(&db.url).await;
+    let pool = proxy.pool(1);
+    let c = pool.get().await.unwrap();
+    let batch = varied_batch();
+    let requests: Vec<_> = batch.iter().map(|e| ERequest::parse(&e.document)).collect();
+    let keys: Vec<Keys> = batch
+        .iter()
+        .zip(&requests)
+        .map(|(e, r)| Keys::of(e, r.as_ref().ok()))
+        .collect();
+
+    proxy.reset();
+    load_many(&c, &keys).await.unwrap();
+    assert_eq!(
+        proxy.executes(),
+        3,
+        "one per registry for {} applications",
+        keys.len()
+    );
+    assert_eq!(proxy.parses(), 3);
+    proxy.reset();
+    load_many(&c, &keys).await.unwrap();
+    assert_eq!(
+        (proxy.executes(), proxy.parses()),
+        (3, 0),
+        "prepared once per connection"
+    );
+    let eds_only: Vec<Keys> = batch[2..7].iter().map(|e| Keys::of(e, None)).collect();
+    proxy.reset();
+    load_many(&c, &eds_only).await.unwrap();
+    assert_eq!(
+        proxy.executes(),
+        0,
+        "no registry is asked what nobody needs"
+    );
+
+    // The count is of real statements: read one by one, the same applications cost one
+    // query per phone (4) and two per readable document (8).
+    proxy.reset();
+    for (e, r) in batch.iter().zip(&requests) {
+        facts::load(&c, e, r.as_ref().ok()).await.unwrap();
+    }
+    assert_eq!(proxy.executes(), 4 + 2 * 8);
+    drop(c);
+    pool.close();
     db.drop().await;
 }
 

@@ -1,5 +1,6 @@
 //! One delivery, from bytes to disposition: parse the envelope (or dead-letter it), parse
-//! the document, read the registry facts, check the signature, and hand the application to
+//! the document, look the application up with its batch-mates (already taken in? its
+//! registry facts), check the signature in the blocking pool, and hand the application to
 //! the batcher, which decides and commits it; acknowledge only after that commit.
 
 use std::sync::Arc;
@@ -7,18 +8,22 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::broker::consumer::{Delivery, Disposition};
+use crate::broker::consumer::{Delivery, Disposition, PANIC_RETRY_AFTER};
 use crate::checks::signature::{self, OtpSettings, SignatureInput, TrustStore};
+use crate::checks::Facts;
 use crate::domain::dead_letter::{DeadLetterReason, EnvelopeError};
-use crate::domain::envelope::Envelope;
+use crate::domain::envelope::{Envelope, SignatureClaim};
+use crate::domain::reason::Failure;
 use crate::domain::request::ERequest;
 use crate::retry::Backoff;
 use crate::store::commit::{Prepared, Recorded};
 use crate::store::StoreError;
-use crate::telemetry::{CodeLabel, Metrics, OutcomeLabel, ReasonLabel};
+use crate::telemetry::{CodeLabel, MethodLabel, Metrics, OutcomeLabel, ReasonLabel};
 
-use super::batcher::Batcher;
+use super::batcher::{Batcher, Stopped};
 use super::commit::ItemResult;
+use super::prepare::{Found, Gatherer, Lookup};
+use super::verify::{Lost, SignaturePool};
 
 /// Each item gets its own result; a transient error reaches every item of the batch (hence
 /// the `Arc`).
@@ -27,7 +32,10 @@ pub type Committer = Batcher<Prepared, ItemResult, Arc<StoreError>>;
 /// What every delivery needs; cheap to clone into each handler task.
 #[derive(Clone)]
 pub struct Handler {
-    pub pool: deadpool_postgres::Pool,
+    /// Reads, per batch of deliveries, what was taken in already and the registry facts.
+    pub gather: Gatherer,
+    /// Where signature checks run: off the runtime's threads, a bounded number at once.
+    pub signatures: SignaturePool,
     pub trust: Arc<TrustStore>,
     pub otp: Arc<OtpSettings>,
     pub max_message_bytes: usize,
@@ -56,22 +64,22 @@ impl Handler {
         };
         let id = envelope.application_id.clone();
         let document = ERequest::parse(&envelope.document);
-        let facts = {
-            let client = match self.pool.get().await {
-                Ok(client) => client,
-                Err(e) => return self.retry_later(&id, delivery, &StoreError::from(e)),
-            };
-            match crate::store::facts::load(&client, &envelope, document.as_ref().ok()).await {
-                Ok(facts) => facts,
-                Err(e) => return self.retry_later(&id, delivery, &e),
-            }
+        let lookup = Lookup::of(&envelope, document.as_ref().ok());
+        let facts = match self.gather.submit(lookup).await {
+            Ok(Ok(Ok(Found::New(facts)))) => facts,
+            // Decided before: answered from the database, without checking it again.
+            Ok(Ok(Ok(Found::Known(recorded)))) => return self.recorded(&id, recorded),
+            Ok(Ok(Err(e)) | Err(e)) => return self.retry_later(&id, delivery, &e),
+            Err(stopped) => return stopped_now(&id, stopped),
         };
-        let input = SignatureInput {
-            envelope: &envelope,
-            applicant_iin: document.as_ref().ok().map(|r| r.applicant.iin.raw()),
-            facts: &facts,
+        let applicant_iin = document
+            .as_ref()
+            .ok()
+            .map(|r| r.applicant.iin.raw().to_owned());
+        let (envelope, facts, signature) = match self.check(envelope, applicant_iin, facts).await {
+            Ok(checked) => checked,
+            Err(lost) => return not_checked(&id, lost),
         };
-        let signature = signature::check(&input, &self.trust, &self.otp);
         let prepared = Prepared {
             envelope,
             document,
@@ -82,13 +90,37 @@ impl Handler {
         match self.committer.submit(prepared).await {
             Ok(Ok(Ok(recorded))) => self.recorded(&id, recorded),
             Ok(Ok(Err(e)) | Err(e)) => self.retry_later(&id, delivery, &e),
-            Err(stopped) => {
-                tracing::warn!(application_id = %id, error = %stopped, "not committed; requeued");
-                Disposition::Retry {
-                    after: Duration::ZERO,
-                }
-            }
+            Err(stopped) => stopped_now(&id, stopped),
         }
+    }
+
+    /// Runs the signature check in the pool; the envelope and facts travel there and back.
+    async fn check(
+        &self,
+        envelope: Envelope,
+        applicant_iin: Option<String>,
+        facts: Facts,
+    ) -> Result<(Envelope, Facts, Vec<Failure>), Lost> {
+        let method = match envelope.signature {
+            SignatureClaim::Eds { .. } => "eds",
+            SignatureClaim::Otp(_) => "otp",
+        };
+        self.metrics
+            .signature_checks
+            .get_or_create(&MethodLabel { method })
+            .inc();
+        let (trust, otp) = (self.trust.clone(), self.otp.clone());
+        self.signatures
+            .run(move || {
+                let input = SignatureInput {
+                    envelope: &envelope,
+                    applicant_iin: applicant_iin.as_deref(),
+                    facts: &facts,
+                };
+                let failures = signature::check(&input, &trust, &otp);
+                (envelope, facts, failures)
+            })
+            .await
     }
 
     fn parse(&self, delivery: &Delivery) -> Result<Envelope, EnvelopeError> {
@@ -152,5 +184,22 @@ impl Handler {
         let after = self.retry.delay(attempt, &mut rand::rng());
         tracing::warn!(application_id = %id, error = %e, retry_in_ms = after.as_millis() as u64, "not decided now; requeued");
         Disposition::Retry { after }
+    }
+}
+
+/// The signature check panicked (or the runtime is stopping): the delivery is retried after
+/// a pause, as the consumer retries a handler that panicked.
+fn not_checked(id: &impl std::fmt::Display, lost: Lost) -> Disposition {
+    tracing::error!(application_id = %id, error = %lost, "signature not checked; the delivery will be retried");
+    Disposition::Retry {
+        after: PANIC_RETRY_AFTER,
+    }
+}
+
+/// A batching task is gone (the worker is stopping): requeue at once.
+fn stopped_now(id: &impl std::fmt::Display, stopped: Stopped) -> Disposition {
+    tracing::warn!(application_id = %id, error = %stopped, "not decided; requeued");
+    Disposition::Retry {
+        after: Duration::ZERO,
     }
 }

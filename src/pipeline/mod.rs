@@ -5,4 +5,6 @@ pub mod batcher;
 pub mod commit;
 pub mod dispatch;
 pub mod handler;
+pub mod prepare;
 pub mod relay;
+pub mod verify;

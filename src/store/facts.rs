@@ -1,7 +1,12 @@
-//! Registry look-ups for one application, read before its checks run: the applicant's
-//! fingerprint registration, invalid-document rows that may match what the application
-//! lists, and the holder of an OTP phone. The household quota is counted later, in the
-//! commit, under the employer's lock.
+//! Registry look-ups, read before the checks run: the applicant's fingerprint registration,
+//! invalid-document rows that may match what the application lists, and the holder of an
+//! OTP phone. [`load`] reads them for one application; [`load_many`] for a batch, one query
+//! per registry, with the same result for each. The household quota is counted later, in
+//! the commit, under the employer's lock.
+
+mod many;
+
+pub use many::{load_many, Keys};
 
 use deadpool_postgres::GenericClient;
 use time::Date;
@@ -13,7 +18,9 @@ use crate::domain::ids::Sha256;
 use crate::domain::request::ERequest;
 
 /// The facts for `envelope`, whose document parsed as `request` (or did not parse).
-/// `household_permits_held` is left at 0.
+/// `household_permits_held` is left at 0. The worker reads a batch at once ([`load_many`]);
+/// this one-application reading is the rule that batch reading is held to (tests compare
+/// them) and what tests prepare single items with.
 pub async fn load(
     client: &impl GenericClient,
     envelope: &Envelope,
@@ -69,7 +76,8 @@ async fn invalid_documents(
         .query(
             "SELECT kind, number, sha256 FROM reg_invalid_documents
              WHERE kind = ANY($1)
-               AND (upper(btrim(number)) = ANY($2) OR sha256 = ANY($3))",
+               AND (upper(btrim(number)) = ANY($2) OR sha256 = ANY($3))
+             ORDER BY kind, number, sha256",
             &[&kinds, &numbers, &digests],
         )
         .await?;
@@ -85,6 +93,8 @@ async fn invalid_documents(
         .collect()
 }
 
+/// How an application's document numbers are compared with the registry's
+/// `upper(btrim(number))`.
 fn normalise(number: &str) -> String {
     number.trim().to_uppercase()
 }

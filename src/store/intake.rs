@@ -1,7 +1,9 @@
-//! A look before the work: whether an application was taken in already, so that a
-//! redelivered message skips the signature check and the registry reads. Only a fast path:
+//! A look before the work: whether applications were taken in already, so that a
+//! redelivered message is answered without its signature check. Only a fast path:
 //! [`super::commit::record_batch`] decides duplicates and conflicts for good, in its
 //! transaction.
+
+use std::collections::HashMap;
 
 use deadpool_postgres::GenericClient;
 
@@ -16,18 +18,40 @@ pub async fn known(
     client: &impl GenericClient,
     envelope: &Envelope,
 ) -> Result<Option<Recorded>, StoreError> {
-    let row = client
-        .query_opt(
-            "SELECT document_sha256 FROM applications WHERE application_id = $1",
-            &[&envelope.application_id.as_ref()],
+    let one = (
+        envelope.application_id.as_ref(),
+        envelope.document_sha256.as_bytes().as_slice(),
+    );
+    Ok(known_many(client, &[one]).await?.remove(0))
+}
+
+/// [`known`] for each `(application_id, document_sha256)` of a batch, in order, in one
+/// query.
+pub async fn known_many(
+    client: &impl GenericClient,
+    items: &[(&str, &[u8])],
+) -> Result<Vec<Option<Recorded>>, StoreError> {
+    let mut ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let statement = client
+        .prepare_cached(
+            "SELECT application_id, document_sha256 FROM applications
+             WHERE application_id = ANY($1)",
         )
         .await?;
-    Ok(row.map(|r| {
-        let stored: Vec<u8> = r.get(0);
-        if stored == envelope.document_sha256.as_bytes() {
-            Recorded::Duplicate
-        } else {
-            Recorded::Conflict
-        }
-    }))
+    let rows = client.query(&statement, &[&ids]).await?;
+    let stored: HashMap<String, Vec<u8>> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    Ok(items
+        .iter()
+        .map(|(id, sha256)| {
+            stored.get(*id).map(|s| {
+                if s.as_slice() == *sha256 {
+                    Recorded::Duplicate
+                } else {
+                    Recorded::Conflict
+                }
+            })
+        })
+        .collect())
 }
