@@ -75,24 +75,35 @@ pub async fn within<T>(
 }
 
 pub async fn run(args: Args) -> ExitCode {
-    let before = Machine::now();
+    let (before, started) = (Machine::now(), Instant::now());
     let registry = Registry::default();
+    let mut results = Results::default();
     let outcome = tokio::select! {
-        outcome = all(args.clone(), registry.clone()) => outcome,
+        outcome = all(args.clone(), registry.clone(), &mut results) => outcome,
         signal = interrupted() => Err(anyhow!("interrupted by {signal}; cleaning up")),
     };
     // Children are killed as their handles drop with the phases; databases and names here.
     registry.clean().await;
+    results.elapsed = started.elapsed();
+    let measured = results.floor.is_some() || results.one.is_some();
     match outcome {
-        Ok((results, dir)) => {
+        Ok(()) => {
             report::print(&args, &before, &Machine::now(), &results);
-            if !args.keep {
-                let _ = std::fs::remove_dir_all(&dir);
+            if let (false, Some(dir)) = (args.keep, &results.dir) {
+                let _ = std::fs::remove_dir_all(dir);
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("bench: FAILED: {e:#}");
+            if measured {
+                println!("\n(partial: the run failed; what was measured before the failure)");
+                report::print(&args, &before, &Machine::now(), &results);
+            }
+            let logs = results
+                .dir
+                .as_ref()
+                .map_or(String::new(), |d| format!(" (logs: {})", d.display()));
+            eprintln!("bench: FAILED: {e:#}{logs}");
             ExitCode::FAILURE
         }
     }
@@ -112,21 +123,18 @@ async fn interrupted() -> &'static str {
     }
 }
 
-async fn all(args: Args, registry: Registry) -> anyhow::Result<(Results, PathBuf)> {
-    let started = Instant::now();
+async fn all(args: Args, registry: Registry, results: &mut Results) -> anyhow::Result<()> {
     let bench = within(
         "set-up",
         Duration::from_secs(120),
-        setup(args, registry, started),
+        setup(args, registry, Instant::now()),
     )
     .await?;
     let wants = |p: &str| bench.args.phases.iter().any(|w| w == p);
-    let mut results = Results {
-        n: bench.args.n,
-        envelope_bytes: bench.mix.mean_size(),
-        prefetch: bench.prefetch,
-        ..Results::default()
-    };
+    results.n = bench.args.n;
+    results.envelope_bytes = bench.mix.mean_size();
+    results.prefetch = bench.prefetch;
+    results.dir = Some(bench.dir.clone());
     if wants("floor") {
         results.floor = Some(runs::floor(&bench).await?);
     }
@@ -141,9 +149,8 @@ async fn all(args: Args, registry: Registry) -> anyhow::Result<(Results, PathBuf
     if wants("history") {
         results.history = Some(runs::history(&bench).await?);
     }
-    results.elapsed = started.elapsed();
     bench.say("done");
-    Ok((results, bench.dir))
+    Ok(())
 }
 
 async fn setup(args: Args, registry: Registry, started: Instant) -> anyhow::Result<Bench> {

@@ -1,9 +1,10 @@
 //! Where the CPU goes: utime + stime from /proc of the worker processes (or the floor), the
 //! broker (every process of the `rabbitmq` user: beam.smp and its helpers), the database
-//! (the `postgres` user's backends of the bench's own database, plus PostgreSQL's shared
-//! background processes: WAL writer, checkpointer, ...) and this bench process, sampled
-//! through a window so that processes that exit are counted up to their last sample.
-//! Also peak RSS (VmHWM), and starting and stopping child processes.
+//! (every process of the `postgres` user, in three parts: the backends of the bench's own
+//! database, PostgreSQL's shared background processes, and other databases' backends, which
+//! are other people's tests on a shared machine) and this bench process, sampled through a
+//! window so that processes that exit are counted up to their last sample. Also peak RSS
+//! (VmHWM), and stopping child processes.
 
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
@@ -17,7 +18,12 @@ use tokio::process::Child;
 pub enum Group {
     Worker,
     Broker,
+    /// Backends (and autovacuum workers) of the bench's own database.
     Database,
+    /// The postmaster, WAL writer, checkpointer, background writer, launchers.
+    DatabaseShared,
+    /// Backends of other databases: not ours, shown apart.
+    DatabaseOthers,
     Bench,
 }
 
@@ -97,7 +103,11 @@ impl Watch {
         let a_backend = title.starts_with("postgres: postgres ")
             || title.starts_with("postgres: autovacuum worker")
             || title.starts_with("postgres: parallel worker");
-        (mine || !a_backend).then_some(Group::Database)
+        Some(match (mine, a_backend) {
+            (true, _) => Group::Database,
+            (false, false) => Group::DatabaseShared,
+            (false, true) => Group::DatabaseOthers,
+        })
     }
 
     /// Every counted process now: its group and CPU ticks.

@@ -20,6 +20,8 @@ pub struct Results {
     pub two: Option<Drain>,
     pub history: Option<Drain>,
     pub elapsed: Duration,
+    /// The run directory (worker logs, PKI files).
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// When and where: date, CPUs, CPU model, load average.
@@ -68,10 +70,14 @@ fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// CPU ms per decision of one group, over `n` decisions.
-fn cpu(d: &Drain, group: Group, n: usize) -> String {
-    format!("{:.2}", d.cpu.of(group) * 1000.0 / n as f64)
+/// CPU ms per decision of some groups, over `n` decisions.
+fn cpu(d: &Drain, groups: &[Group], n: usize) -> String {
+    let seconds: f64 = groups.iter().map(|g| d.cpu.of(*g)).sum();
+    format!("{:.2}", seconds * 1000.0 / n as f64)
 }
+
+/// The database: the bench database's backends and the shared background processes.
+const DATABASE: &[Group] = &[Group::Database, Group::DatabaseShared];
 
 fn row(out: &mut String, name: &str, d: &Drain, n: usize, (ratio, goal): (String, String)) {
     let notified = d.notified.map_or("–".to_owned(), |x| {
@@ -99,10 +105,10 @@ fn row(out: &mut String, name: &str, d: &Drain, n: usize, (ratio, goal): (String
         "| {name} | **{:.0}** | {ratio} | {goal} | {:.1} s | {notified} | {} | {} | {} | {} | {} | {check} |",
         d.rate,
         d.span.as_secs_f64(),
-        cpu(d, Group::Worker, n),
-        cpu(d, Group::Broker, n),
-        cpu(d, Group::Database, n),
-        cpu(d, Group::Bench, n),
+        cpu(d, &[Group::Worker], n),
+        cpu(d, &[Group::Broker], n),
+        cpu(d, DATABASE, n),
+        cpu(d, &[Group::Bench], n),
         rss.join(", "),
     );
 }
@@ -203,6 +209,7 @@ pub fn print(args: &Args, before: &Machine, after: &Machine, r: &Results) {
         );
     }
     let _ = writeln!(out);
+    let cores = after.cpus.max(1) as f64;
     for (name, d) in [
         ("floor", &r.floor),
         ("1 replica", &r.one),
@@ -213,6 +220,27 @@ pub fn print(args: &Args, before: &Machine, after: &Machine, r: &Results) {
         for note in &d.notes {
             let _ = writeln!(out, "- {name}: {note}");
         }
+        let _ = writeln!(
+            out,
+            "- {name}: database CPU ms/decision: {} own backends + {} shared background processes; \
+             other databases' backends (other people's tests, not counted): {}",
+            cpu(d, &[Group::Database], n),
+            cpu(d, &[Group::DatabaseShared], n),
+            cpu(d, &[Group::DatabaseOthers], n),
+        );
+        let total: f64 = d
+            .cpu
+            .seconds
+            .iter()
+            .filter(|(g, _)| **g != Group::DatabaseOthers)
+            .map(|(_, s)| s)
+            .sum();
+        let per = total * 1000.0 / n as f64;
+        let _ = writeln!(
+            out,
+            "- {name}: all counted CPU {per:.2} ms per decision: at most {:.0}/s on {cores} CPUs if nothing else ran",
+            cores * 1000.0 / per
+        );
         if d.cpu.exited > 0 {
             let _ = writeln!(out, "- {name}: {} counted processes exited during the drain (counted to their last sample)", d.cpu.exited);
         }

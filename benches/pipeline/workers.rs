@@ -153,14 +153,15 @@ impl Replica {
     }
 
     /// Counters worth a look from `/metrics`: dead letters, duplicates, notification
-    /// retries and failures, requeues are not exported (see the log).
+    /// retries and failures.
     pub async fn counters(&self) -> String {
         let text = metrics(self.port).await.unwrap_or_default();
         let sum = |prefix: &str, filter: &str| -> f64 {
             text.lines()
                 .filter(|l| l.starts_with(prefix) && l.contains(filter))
                 .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-                .sum()
+                .sum::<f64>()
+                + 0.0 // the sum of nothing is -0.0
         };
         format!(
             "dead letters {}, duplicates {}, notification retries {}, failed {}",

@@ -39,10 +39,13 @@ pub async fn broker() -> anyhow::Result<Connection> {
         .context("RabbitMQ is not reachable at 127.0.0.1:5672 (bash scripts/services.sh)")
 }
 
+/// A world to remove: its database, its names and the queues declared.
+type Leftover = (String, Names, Vec<String>);
+
 /// What to remove on the way out, whatever happens: databases and broker names.
 #[derive(Clone, Default)]
 pub struct Registry {
-    worlds: Arc<Mutex<Vec<(String, Names, Vec<String>)>>>,
+    worlds: Arc<Mutex<Vec<Leftover>>>,
 }
 
 impl Registry {
