@@ -3,9 +3,11 @@
 //! the same path for `main` and for the tests.
 
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -24,6 +26,7 @@ use crate::pipeline::handler::{Committer, Handler};
 use crate::pipeline::relay::Relay;
 use crate::retry::Backoff;
 use crate::store::commit::{Context, Leases};
+use crate::store::StoreError;
 use crate::telemetry::Metrics;
 use crate::{files, store};
 
@@ -231,7 +234,8 @@ impl Main {
             move |items| {
                 let (pool, rules, calendar) = (pool.clone(), rules.clone(), calendar.clone());
                 let (trust_version, dispatch) = (trust_version.clone(), dispatch.clone());
-                async move {
+                let count = items.len();
+                let commit = async move {
                     let ctx = Context {
                         rules: &rules,
                         calendar: &calendar,
@@ -244,6 +248,22 @@ impl Main {
                         crate::pipeline::commit::commit(&pool, &items, &ctx).await?;
                     dispatch.send(written, began);
                     Ok(results)
+                };
+                // A panic (a bug) fails this batch's items, not the batching task: each
+                // delivery is retried with backoff, and the batches behind it go on.
+                async move {
+                    AssertUnwindSafe(commit)
+                        .catch_unwind()
+                        .await
+                        .unwrap_or_else(|_| {
+                            tracing::error!(
+                                items = count,
+                                "a commit panicked; its deliveries will be retried"
+                            );
+                            let lost =
+                                Arc::new(StoreError::Unexpected("the commit panicked".into()));
+                            Ok(vec![Err(lost); count])
+                        })
                 }
             },
         )
