@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
 
+use crate::dbstats;
 use crate::history::Filled;
 use crate::load::{self, Expected};
 use crate::phases::{within, Bench};
@@ -134,6 +135,7 @@ pub async fn drain_workers(
 ) -> anyhow::Result<(Drain, Vec<Replica>)> {
     b.sinks.reset();
     world.receipts.reset();
+    let stats = dbstats::snapshot(&world.url).await?;
     let watch = Watch::new(&world.database)?;
     let window = watch.window();
     let mut running = Vec::with_capacity(replicas);
@@ -163,6 +165,10 @@ pub async fn drain_workers(
     for (i, r) in running.iter().enumerate() {
         notes.push(format!("replica {i}: {}", r.counters().await));
     }
+    // PostgreSQL publishes a backend's counters within a second or so.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let after = dbstats::snapshot(&world.url).await?;
+    notes.push(dbstats::summary(&stats, &after, n));
     b.say(format_args!("{phase}: {rate:.0} decisions/s"));
     let drain = Drain {
         replicas,

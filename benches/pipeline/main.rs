@@ -3,6 +3,7 @@
 //! tables, against the local services, measured in one run and printed as one table.
 //! How to read it: docs/performance.md, "The pipeline benchmark".
 
+mod dbstats;
 mod drain;
 mod floor;
 #[path = "../../tests/support/gost_cms.rs"]

@@ -121,11 +121,16 @@ impl World {
     /// A fresh database `trp_bench_<run>_<label>` and names `bench<run><label>.*`.
     pub async fn create(run: &str, label: &str, registry: &Registry) -> anyhow::Result<Self> {
         let database = format!("trp_bench_{run}_{label}");
-        admin()
-            .await?
+        let admin = admin().await?;
+        admin
             .batch_execute(&format!("CREATE DATABASE {database}"))
             .await
             .with_context(|| format!("creating database {database}"))?;
+        if std::env::var_os("TRP_BENCH_LOG_STATEMENTS").is_some() {
+            // A diagnosis (docs/performance.md): every statement's duration in the server log.
+            let set = format!("ALTER DATABASE {database} SET log_min_duration_statement = 0");
+            admin.batch_execute(&set).await?;
+        }
         let prefix = format!("bench{run}{label}");
         let names = Names::with_prefix(&prefix);
         let connection = broker().await?;
