@@ -33,6 +33,11 @@ use crate::{files, store};
 /// Reconnecting to the broker or the database: from a fraction of a second to half a minute.
 const RECONNECT: Backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
 
+/// Batches one replica commits concurrently: while one waits for PostgreSQL's flush, the
+/// next fills. Transactions of one replica order their locks as those of two replicas do
+/// (ids, then BINs), so they cannot deadlock.
+const COMMITS_AT_ONCE: usize = 4;
+
 /// Everything loaded from files at start: a bad file stops start-up (exit 2).
 pub struct Loaded {
     pub rules: Arc<Rules>,
@@ -228,9 +233,10 @@ impl Main {
         );
         let trust_version = Arc::new(self.loaded.trust.version());
         let max_wait = Duration::from_millis(self.settings.batch.max_wait_ms.into());
-        batcher::spawn(
+        batcher::spawn_concurrent(
             usize::from(self.settings.batch.max_size),
             max_wait,
+            COMMITS_AT_ONCE,
             move |items| {
                 let (pool, rules, calendar) = (pool.clone(), rules.clone(), calendar.clone());
                 let (trust_version, dispatch) = (trust_version.clone(), dispatch.clone());

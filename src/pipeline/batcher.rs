@@ -6,8 +6,11 @@
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio::time::Instant;
+use tokio_util::task::TaskTracker;
 
 type Reply<R, E> = oneshot::Sender<Result<R, E>>;
 
@@ -41,6 +44,7 @@ impl<T, R, E> Batcher<T, R, E> {
 
 /// Starts the batching task. `commit` gets the items in submission order and returns one
 /// result per item, or one error for the whole batch (which every item then receives).
+/// One batch is committed at a time.
 pub fn spawn<T, R, E, F, Fut>(
     max_size: usize,
     max_wait: Duration,
@@ -51,11 +55,32 @@ where
     R: Send + 'static,
     E: Clone + Send + 'static,
     F: Fn(Vec<T>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Vec<R>, E>> + Send,
+    Fut: Future<Output = Result<Vec<R>, E>> + Send + 'static,
+{
+    spawn_concurrent(max_size, max_wait, 1, commit)
+}
+
+/// [`spawn`], with up to `at_once` batches committed concurrently: while one batch waits
+/// for its commit (a round trip and a flush to disk), the next one fills and goes. The
+/// task ends once the last handle is dropped and every batch it started is done.
+pub fn spawn_concurrent<T, R, E, F, Fut>(
+    max_size: usize,
+    max_wait: Duration,
+    at_once: usize,
+    commit: F,
+) -> (Batcher<T, R, E>, tokio::task::JoinHandle<()>)
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    E: Clone + Send + 'static,
+    F: Fn(Vec<T>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Vec<R>, E>> + Send + 'static,
 {
     let max_size = max_size.max(1);
+    let slots = Arc::new(Semaphore::new(at_once.max(1)));
     let (tx, mut rx) = mpsc::channel::<(T, Reply<R, E>)>(max_size * 2);
     let task = tokio::spawn(async move {
+        let running = TaskTracker::new();
         while let Some(first) = rx.recv().await {
             let mut batch = vec![first];
             let deadline = Instant::now() + max_wait;
@@ -66,8 +91,15 @@ where
                 }
             }
             let (items, replies): (Vec<T>, Vec<Reply<R, E>>) = batch.into_iter().unzip();
-            deliver(commit(items).await, replies);
+            let slot = slots.clone().acquire_owned().await.expect("never closed");
+            let committing = commit(items);
+            running.spawn(async move {
+                deliver(committing.await, replies);
+                drop(slot);
+            });
         }
+        running.close();
+        running.wait().await;
     });
     (Batcher { tx }, task)
 }
@@ -117,6 +149,36 @@ mod tests {
         assert_eq!(sizes.iter().sum::<usize>(), 20);
         assert!(sizes.iter().all(|&n| n <= 8), "{sizes:?}");
         assert!(sizes.len() < 20, "some items shared a commit: {sizes:?}");
+    }
+
+    #[tokio::test]
+    async fn batches_commit_concurrently_up_to_the_bound() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (n, m) = (now.clone(), most.clone());
+        let (batcher, task) =
+            spawn_concurrent(1, Duration::from_millis(1), 2, move |items: Vec<u8>| {
+                let (n, m) = (n.clone(), m.clone());
+                async move {
+                    let running = n.fetch_add(1, Ordering::SeqCst) + 1;
+                    m.fetch_max(running, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    n.fetch_sub(1, Ordering::SeqCst);
+                    Ok::<_, ()>(items)
+                }
+            });
+        let handles: Vec<_> = (0..6u8)
+            .map(|i| {
+                let b = batcher.clone();
+                tokio::spawn(async move { b.submit(i).await })
+            })
+            .collect();
+        for (i, h) in handles.into_iter().enumerate() {
+            assert_eq!(h.await.unwrap(), Ok(Ok(i as u8)));
+        }
+        drop(batcher);
+        task.await.unwrap();
+        assert_eq!(most.load(Ordering::SeqCst), 2, "two at once, never more");
     }
 
     #[tokio::test]
