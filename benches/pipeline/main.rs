@@ -50,7 +50,9 @@ decision (worker, broker, database), peak RSS, and a correctness check.
 How long: the default run takes about 7 minutes at ~250 decisions/s per replica (three
 drains of 20000, the floor, 12 s of latency, the history fill), plus the first release
 build. Every phase has a deadline (a drain gets 30 s + N / min-rate); a run that misses one
-stops with exit 1 and one line naming the phase, so no run lasts much over 15 minutes.
+stops with exit 1 and one line naming the phase, so no run lasts much over 15 minutes. A
+worker slower than 100/s (today's, on a busy 2-core machine: ~90/s) needs --min-rate 50:
+14-15 minutes.
 Exit 0: measured (goals are printed, never asserted); 1: a phase failed; 2: bad usage.";
 
 /// What the command line asks for.

@@ -178,7 +178,10 @@ impl Window {
         self.sampler.abort();
         let last = self.watch.snapshot();
         let mut latest = self.latest.lock().expect("not poisoned").clone();
-        let exited = latest.keys().filter(|k| !last.contains_key(k)).count();
+        let exited = latest
+            .iter()
+            .filter(|(k, (g, _))| *g != Group::DatabaseOthers && !last.contains_key(k))
+            .count();
         latest.extend(last);
         let mut cpu = Cpu {
             exited,

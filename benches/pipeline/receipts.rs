@@ -38,6 +38,8 @@ struct Inner {
 pub struct Receipts {
     inner: Arc<Mutex<Inner>>,
     statuses: Arc<AtomicUsize>,
+    /// Bytes of every decision and status message received, for their mean sizes.
+    bytes: Arc<[AtomicUsize; 3]>,
 }
 
 /// The correctness check of a drain.
@@ -49,6 +51,9 @@ pub struct Check {
     /// other way round, or refused for another reason).
     pub wrong: usize,
     pub statuses: usize,
+    /// Mean body sizes of the decision and status messages, bytes.
+    pub decision_bytes: usize,
+    pub status_bytes: usize,
 }
 
 impl Receipts {
@@ -84,12 +89,15 @@ impl Receipts {
         tokio::spawn(async move {
             while let Some(Ok(delivery)) = decided.next().await {
                 me.record(&delivery.data, Instant::now());
+                me.bytes[0].fetch_add(delivery.data.len(), Ordering::Relaxed);
+                me.bytes[1].fetch_add(1, Ordering::Relaxed);
             }
         });
-        let count = self.statuses.clone();
+        let me = self.clone();
         tokio::spawn(async move {
-            while let Some(Ok(_)) = statuses.next().await {
-                count.fetch_add(1, Ordering::Relaxed);
+            while let Some(Ok(delivery)) = statuses.next().await {
+                me.statuses.fetch_add(1, Ordering::Relaxed);
+                me.bytes[2].fetch_add(delivery.data.len(), Ordering::Relaxed);
             }
         });
         Ok(())
@@ -127,6 +135,9 @@ impl Receipts {
     pub fn reset(&self) {
         *self.inner.lock().expect("not poisoned") = Inner::default();
         self.statuses.store(0, Ordering::Relaxed);
+        self.bytes
+            .iter()
+            .for_each(|b| b.store(0, Ordering::Relaxed));
     }
 
     /// Distinct applications decided so far.
@@ -155,6 +166,8 @@ impl Receipts {
         let inner = self.inner.lock().expect("not poisoned");
         let mut check = Check {
             statuses: self.statuses.load(Ordering::Relaxed),
+            decision_bytes: mean(&self.bytes[0], &self.bytes[1]),
+            status_bytes: mean(&self.bytes[2], &self.statuses),
             ..Check::default()
         };
         for (id, refused) in expected {
@@ -184,6 +197,10 @@ impl Receipts {
         all.sort_unstable();
         all
     }
+}
+
+fn mean(total: &AtomicUsize, count: &AtomicUsize) -> usize {
+    total.load(Ordering::Relaxed) / count.load(Ordering::Relaxed).max(1)
 }
 
 /// The `p`-th percentile (0–100) of sorted `values`, nearest rank.

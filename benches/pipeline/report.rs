@@ -228,6 +228,11 @@ pub fn print(args: &Args, before: &Machine, after: &Machine, r: &Results) {
             cpu(d, &[Group::DatabaseShared], n),
             cpu(d, &[Group::DatabaseOthers], n),
         );
+        let _ = writeln!(
+            out,
+            "- {name}: mean message sizes: decision {} bytes, status {} bytes",
+            d.check.decision_bytes, d.check.status_bytes
+        );
         let total: f64 = d
             .cpu
             .seconds
