@@ -148,8 +148,7 @@ impl Main {
                 .max()
                 .unwrap_or_default(),
         };
-        let (dispatch, mut queues) = dispatch::channel(leases);
-        let outbox_queue = std::mem::replace(&mut queues.outbox, tokio::sync::mpsc::channel(1).1);
+        let (dispatch, outbox_queue, queues) = dispatch::channel(leases);
         let senders = crate::notify::spawn(senders, queues, &shutdown);
         let backlog = tokio::spawn(watch_backlog(
             self.pool.clone(),

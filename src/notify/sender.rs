@@ -189,6 +189,7 @@ impl Sender {
             self.peer.send(n).await
         }
     }
+
     fn expiry_reason(&self, n: &Notification) -> String {
         let hours = self.policy.max_age.as_secs() / 3600;
         let last = n.last_error.as_deref().unwrap_or("none");

@@ -66,9 +66,8 @@ pub struct Dispatch {
     leases: Leases,
 }
 
-/// The receiving halves: the relay's and each channel sender's.
+/// The receiving halves of the channel senders (the relay's comes on its own).
 pub struct Queues {
-    pub outbox: mpsc::Receiver<Fresh<OutboxRow>>,
     pub sms: mpsc::Receiver<Fresh<Notification>>,
     pub email: mpsc::Receiver<Fresh<Notification>>,
 }
@@ -84,7 +83,8 @@ impl Queues {
     }
 }
 
-pub fn channel(leases: Leases) -> (Dispatch, Queues) {
+/// The committer's end, the relay's queue and the senders' queues.
+pub fn channel(leases: Leases) -> (Dispatch, mpsc::Receiver<Fresh<OutboxRow>>, Queues) {
     let (outbox, outbox_rx) = mpsc::channel(QUEUE_BATCHES);
     let (sms, sms_rx) = mpsc::channel(QUEUE_BATCHES);
     let (email, email_rx) = mpsc::channel(QUEUE_BATCHES);
@@ -95,11 +95,10 @@ pub fn channel(leases: Leases) -> (Dispatch, Queues) {
         leases,
     };
     let queues = Queues {
-        outbox: outbox_rx,
         sms: sms_rx,
         email: email_rx,
     };
-    (dispatch, queues)
+    (dispatch, outbox_rx, queues)
 }
 
 impl Dispatch {

@@ -142,12 +142,6 @@ impl Record<'_> {
     }
 }
 
-/// Records the result of notification `id`; see [`record_all`]. Returns whether the row
-/// changed.
-pub async fn record(pool: &Pool, id: Uuid, result: Record<'_>) -> Result<bool, StoreError> {
-    Ok(record_all(pool, &[(id, result)]).await? == 1)
-}
-
 /// Records the results of one round in one statement. Only a pending row changes, so a
 /// late result (a sender whose lease ran out while another one finished) cannot undo
 /// `sent`. Returns how many rows changed.
