@@ -14,7 +14,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::broker::names::Names;
 use crate::broker::publisher::Publisher;
-use crate::broker::{self, BrokerError};
+use crate::broker::{self, BrokerError, Consumed};
 use crate::checks::signature::{OtpSettings, TrustStore};
 use crate::config::{ConfigError, Settings};
 use crate::domain::calendar::Calendar;
@@ -69,15 +69,32 @@ pub fn names(settings: &Settings) -> Names {
         dead_letter_queue: a.dead_letter_queue.clone(),
         decisions_exchange: a.decisions_exchange.clone(),
         status_exchange: a.status_exchange.clone(),
+        submitted_key: a.submitted_routing_key.clone(),
+        decision_key_prefix: a.decision_routing_prefix.clone(),
+        status_key_prefix: a.status_routing_prefix.clone(),
     }
 }
 
 /// A running worker: its HTTP address and the task to await after cancelling `shutdown`.
+/// The task also ends by itself, with an error, when the worker cannot go on.
 pub struct Running {
     pub http_addr: SocketAddr,
     pub metrics: Metrics,
     pub health: Health,
-    pub done: tokio::task::JoinHandle<()>,
+    pub done: tokio::task::JoinHandle<Result<(), Fatal>>,
+}
+
+/// Why a worker stopped by itself, before any shutdown was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum Fatal {
+    /// Something an operator must change first (a queue declared with other arguments):
+    /// the process exits 2.
+    #[error("{0}")]
+    Configuration(String),
+    /// A background task (a sender, the relay, a batcher) ended while the worker ran,
+    /// which is a bug: the process exits 1 rather than run on without it.
+    #[error("{0}")]
+    Task(String),
 }
 
 /// Starts the worker: binds HTTP (port 0 picks a free one), then migrates, connects and
@@ -100,11 +117,9 @@ pub async fn start(
         health.clone(),
         http_stop.clone(),
     ));
-    tracker.spawn(database_health(
-        pool.clone(),
-        health.clone(),
-        shutdown.clone(),
-    ));
+    // Cancelled by `shutdown`, or when the worker stops by itself.
+    let stop = shutdown.child_token();
+    tracker.spawn(database_health(pool.clone(), health.clone(), stop.clone()));
     let main = Main {
         settings,
         loaded,
@@ -113,10 +128,12 @@ pub async fn start(
         health: health.clone(),
     };
     let done = tokio::spawn(async move {
-        main.run(shutdown).await;
+        let ended = main.run(stop.clone()).await;
+        stop.cancel();
         http_stop.cancel();
         tracker.close();
         tracker.wait().await;
+        ended
     });
     Ok(Running {
         http_addr,
@@ -135,9 +152,11 @@ struct Main {
 }
 
 impl Main {
-    async fn run(self, shutdown: CancellationToken) {
-        if !self.migrate(&shutdown).await {
-            return;
+    async fn run(self, shutdown: CancellationToken) -> Result<(), Fatal> {
+        // Cancelled by `shutdown`, or by the worker itself when it cannot go on.
+        let stop = shutdown.child_token();
+        if !self.migrate(&stop).await {
+            return Ok(());
         }
         let senders = crate::notify::senders(&self.settings, &self.pool, &self.metrics);
         let leases = Leases {
@@ -149,23 +168,40 @@ impl Main {
                 .unwrap_or_default(),
         };
         let (dispatch, outbox_queue, queues) = dispatch::channel(leases);
-        let senders = crate::notify::spawn(senders, queues, &shutdown);
-        let backlog = tokio::spawn(watch_backlog(
-            self.pool.clone(),
-            self.metrics.clone(),
-            shutdown.clone(),
-        ));
+        let tasks = Watched::default();
+        tasks.watch(
+            "the notification senders",
+            crate::notify::spawn(senders, queues, &stop),
+            &stop,
+        );
+        tasks.watch(
+            "the backlog gauge",
+            tokio::spawn(watch_backlog(
+                self.pool.clone(),
+                self.metrics.clone(),
+                stop.clone(),
+            )),
+            &stop,
+        );
         let (committer, batch_task) = self.committer(dispatch, leases);
+        let (gather, gather_task) =
+            crate::pipeline::prepare::spawn(self.pool.clone(), &self.settings.batch);
         let handler = Handler {
-            gather: crate::pipeline::prepare::spawn(self.pool.clone(), &self.settings.batch),
+            gather,
             signatures: crate::pipeline::verify::SignaturePool::per_core(),
             trust: self.loaded.trust.clone(),
             otp: self.loaded.otp.clone(),
             max_message_bytes: self.settings.amqp.max_message_bytes,
+            clock_skew: Duration::from_secs(self.settings.signature.clock_skew_s.into()),
             committer,
             metrics: self.metrics.clone(),
-            retry: RECONNECT,
+            retry: self.settings.amqp.retry(),
         };
+        // The batchers end only once every handler is dropped, after the consumer stops.
+        let batchers = tokio::spawn(async move {
+            let (committed, gathered) = tokio::join!(batch_task, gather_task);
+            committed.and(gathered)
+        });
         let relay = Relay::new(
             self.pool.clone(),
             names(&self.settings),
@@ -174,27 +210,45 @@ impl Main {
             outbox_queue,
         );
         let mut attempt = 0;
-        while !shutdown.is_cancelled() {
-            match self.session(&handler, &relay, &shutdown).await {
-                Ok(()) => break,
-                Err(e) => {
+        while !stop.is_cancelled() {
+            let session = AssertUnwindSafe(self.session(&handler, &relay, &stop)).catch_unwind();
+            match session.await {
+                Ok(Ok(())) => break,
+                Ok(Err(e @ BrokerError::QueueArguments { .. })) => {
+                    tasks.fail(Fatal::Configuration(e.to_string()), &stop);
+                    break;
+                }
+                Ok(Err(e)) => {
                     self.health.set_broker(false);
                     self.health.set_consuming(false);
                     let after = RECONNECT.delay(attempt, &mut rand::rng());
                     tracing::warn!(error = %e, retry_in_ms = after.as_millis() as u64, "broker session ended; reconnecting");
                     attempt = attempt.saturating_add(1);
                     tokio::select! {
-                        _ = shutdown.cancelled() => {}
+                        _ = stop.cancelled() => {}
                         _ = tokio::time::sleep(after) => {}
                     }
                 }
+                Err(_) => {
+                    tasks.fail(
+                        Fatal::Task("the consumer or the relay panicked".into()),
+                        &stop,
+                    );
+                    break;
+                }
             }
         }
+        self.health.set_consuming(false);
         drop(handler);
-        let _ = batch_task.await;
-        let _ = senders.await;
-        let _ = backlog.await;
+        if let Ok(Err(e)) = batchers.await {
+            if e.is_panic() {
+                tasks.fail(Fatal::Task("a batcher panicked".into()), &stop);
+            }
+        }
+        stop.cancel();
+        let fatal = tasks.wait().await;
         tracing::info!("stopped");
+        fatal.map_or(Ok(()), Err)
     }
 
     /// Applies pending migrations, retrying while the database is unreachable.
@@ -289,30 +343,47 @@ impl Main {
         let connection = broker::connect::connect(&amqp.url, &connection_name).await?;
         self.health.set_broker(true);
         let channel = connection.create_channel().await?;
-        broker::topology::declare(&channel, &names).await?;
+        broker::topology::declare(&channel, &names, amqp.delivery_limit()).await?;
         let publisher = Publisher::new(connection.create_channel().await?).await?;
         let session = shutdown.child_token();
         let relay_stop = CancellationToken::new();
         let consuming = {
             let handler = handler.clone();
             let (session, relay_stop) = (session.clone(), relay_stop.clone());
-            let health = self.health.clone();
+            let (health, pool) = (self.health.clone(), self.pool.clone());
+            let flow = broker::Flow {
+                prefetch: amqp.prefetch,
+                max_in_flight: amqp.max_in_flight.into(),
+                delivery_limit: amqp.delivery_limit,
+                dead_letters: self.metrics.dead_letters.clone(),
+            };
             async move {
-                health.set_consuming(true);
                 let on_delivery = move |d| {
                     let handler = handler.clone();
                     async move { handler.handle(d).await }
                 };
-                let result = broker::consumer::consume(
-                    channel,
-                    &names,
-                    amqp.prefetch,
-                    amqp.max_in_flight.into(),
-                    on_delivery,
-                    session,
-                )
-                .await;
-                health.set_consuming(false);
+                let result = loop {
+                    health.set_consuming(true);
+                    let consumed = broker::consumer::consume(
+                        channel.clone(),
+                        &names,
+                        flow.clone(),
+                        on_delivery.clone(),
+                        session.clone(),
+                    )
+                    .await;
+                    health.set_consuming(false);
+                    match consumed {
+                        Ok(Consumed::Paused) => {
+                            if !database_answers(&pool, &health, &session).await {
+                                break Ok(());
+                            }
+                            tracing::info!("the database answers again; consuming");
+                        }
+                        Ok(Consumed::Stopped) => break Ok(()),
+                        Err(e) => break Err(e),
+                    }
+                };
                 relay_stop.cancel();
                 result
             }
@@ -355,6 +426,79 @@ async fn watch_backlog(
     }
 }
 
+/// Waits until the database answers a query (checked every [`DATABASE_PROBE`]); false if
+/// `stop` comes first.
+async fn database_answers(
+    pool: &deadpool_postgres::Pool,
+    health: &Health,
+    stop: &CancellationToken,
+) -> bool {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return false,
+            _ = tokio::time::sleep(DATABASE_PROBE) => {}
+        }
+        if let Ok(client) = pool.get().await {
+            if client.simple_query("SELECT 1").await.is_ok() {
+                health.set_database(true);
+                return true;
+            }
+        }
+    }
+}
+
+/// How often a paused consumer asks whether the database answers again.
+const DATABASE_PROBE: Duration = Duration::from_secs(1);
+
+/// Background tasks the worker cannot run without: the first that ends before the worker
+/// stops (a panic, or a loop that returned) stops the worker with [`Fatal::Task`].
+#[derive(Default, Clone)]
+struct Watched {
+    fatal: Arc<std::sync::Mutex<Option<Fatal>>>,
+    tracker: TaskTracker,
+}
+
+impl Watched {
+    fn watch(
+        &self,
+        name: &'static str,
+        task: tokio::task::JoinHandle<()>,
+        stop: &CancellationToken,
+    ) {
+        let (watched, stop) = (self.clone(), stop.clone());
+        self.tracker.spawn(async move {
+            let ended = task.await;
+            if stop.is_cancelled() && ended.is_ok() {
+                return;
+            }
+            let how = match ended {
+                Err(e) if e.is_panic() => "panicked",
+                _ => "ended",
+            };
+            watched.fail(
+                Fatal::Task(format!("{name} {how} while the worker ran")),
+                &stop,
+            );
+        });
+    }
+
+    /// Records the first fatal error, logs it, and stops the worker.
+    fn fail(&self, fatal: Fatal, stop: &CancellationToken) {
+        tracing::error!(error = %fatal, "the worker cannot go on; stopping");
+        let mut slot = self.fatal.lock().unwrap_or_else(|p| p.into_inner());
+        slot.get_or_insert(fatal);
+        stop.cancel();
+    }
+
+    /// Waits for every watched task; the first fatal error, if any.
+    async fn wait(self) -> Option<Fatal> {
+        self.tracker.close();
+        self.tracker.wait().await;
+        let mut slot = self.fatal.lock().unwrap_or_else(|p| p.into_inner());
+        slot.take()
+    }
+}
+
 /// Keeps `/readyz`'s database flag true while the database answers.
 async fn database_health(
     pool: deadpool_postgres::Pool,
@@ -371,5 +515,42 @@ async fn database_health(
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(Duration::from_secs(2)) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_background_task_that_panics_stops_the_worker_with_an_error() {
+        let stop = CancellationToken::new();
+        let tasks = Watched::default();
+        tasks.watch("a sender", tokio::spawn(async {}), &stop);
+        tasks.watch("the relay", tokio::spawn(async { panic!("a bug") }), &stop);
+        tokio::time::timeout(Duration::from_secs(5), stop.cancelled())
+            .await
+            .expect("the worker is told to stop");
+        let fatal = tasks.wait().await.expect("a fatal error");
+        let message = fatal.to_string();
+        assert!(matches!(fatal, Fatal::Task(_)), "{message}");
+        assert!(
+            message.contains("the relay panicked") || message.contains("a sender ended"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn tasks_that_end_after_the_stop_are_no_error() {
+        let stop = CancellationToken::new();
+        let tasks = Watched::default();
+        let token = stop.clone();
+        tasks.watch(
+            "a sender",
+            tokio::spawn(async move { token.cancelled().await }),
+            &stop,
+        );
+        stop.cancel();
+        assert!(tasks.wait().await.is_none());
     }
 }

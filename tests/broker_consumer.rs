@@ -11,14 +11,16 @@ use lapin::Channel;
 use support::amqp::{eventually, header, TestBroker};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-use trp_worker::broker::{consume, BrokerError, Delivery, Disposition};
+use trp_worker::broker::topology::DeliveryLimit;
+use trp_worker::broker::{consume, BrokerError, Consumed, Delivery, Disposition, Flow};
 use trp_worker::domain::dead_letter::{DeadLetterReason, EnvelopeError};
+use trp_worker::telemetry::ReasonLabel;
 
 const SOON: Duration = Duration::from_secs(10);
 
 type Running = (
     CancellationToken,
-    JoinHandle<Result<(), BrokerError>>,
+    JoinHandle<Result<Consumed, BrokerError>>,
     Channel,
 );
 
@@ -27,12 +29,26 @@ where
     H: Fn(Delivery) -> F + Clone + Send + 'static,
     F: std::future::Future<Output = Disposition> + Send + 'static,
 {
+    start_with(b, channel, flow(bounds, 10), handler)
+}
+
+fn flow((prefetch, max_in_flight): (u16, usize), delivery_limit: u32) -> Flow {
+    Flow {
+        prefetch,
+        max_in_flight,
+        delivery_limit,
+        dead_letters: Default::default(),
+    }
+}
+
+fn start_with<H, F>(b: &TestBroker, channel: Channel, flow: Flow, handler: H) -> Running
+where
+    H: Fn(Delivery) -> F + Clone + Send + 'static,
+    F: std::future::Future<Output = Disposition> + Send + 'static,
+{
     let shutdown = CancellationToken::new();
     let (names, token, ours) = (b.names.clone(), shutdown.clone(), channel.clone());
-    let task =
-        tokio::spawn(
-            async move { consume(channel, &names, bounds.0, bounds.1, handler, token).await },
-        );
+    let task = tokio::spawn(async move { consume(channel, &names, flow, handler, token).await });
     (shutdown, task, ours)
 }
 
@@ -44,7 +60,8 @@ async fn stop((shutdown, task, channel): Running) {
     let outcome = tokio::time::timeout(SOON, task)
         .await
         .expect("stops in time");
-    outcome.expect("no panic").expect("stops cleanly");
+    let ended = outcome.expect("no panic").expect("stops cleanly");
+    assert_eq!(ended, Consumed::Stopped);
     channel
         .close(200, "OK".into())
         .await
@@ -134,6 +151,7 @@ async fn retry_redelivers_with_a_count() {
             if d.redelivery_count == 0 {
                 Disposition::Retry {
                     after: Duration::from_millis(100),
+                    error: "try again".into(),
                 }
             } else {
                 Disposition::Ack
@@ -230,6 +248,7 @@ async fn shutdown_requeues_at_once_a_retry_that_waits() {
         async {
             Disposition::Retry {
                 after: Duration::from_secs(3600),
+                error: "later".into(),
             }
         }
     });
@@ -356,5 +375,136 @@ async fn a_closed_channel_ends_the_consumer_with_an_error() {
     let e = outcome.expect_err("the channel is gone");
     assert!(e.is_transient(), "{e}");
     shutdown.cancel();
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_message_that_always_fails_is_dead_lettered_at_the_limit_and_the_next_flows() {
+    let b = TestBroker::with_limit(DeliveryLimit::Declared(3)).await;
+    let tries = Arc::new(Mutex::new(Vec::new()));
+    let acked = Arc::new(AtomicUsize::new(0));
+    let (t, a) = (tries.clone(), acked.clone());
+    let flow = flow((4, 4), 3);
+    let dead_letters = flow.dead_letters.clone();
+    let running = start_with(&b, b.channel().await, flow, move |d: Delivery| {
+        let (t, a) = (t.clone(), a.clone());
+        async move {
+            if d.body == b"poison" {
+                t.lock().unwrap().push(d.redelivery_count);
+                Disposition::Retry {
+                    after: Duration::from_millis(10),
+                    error: "the store said no".into(),
+                }
+            } else {
+                a.fetch_add(1, Ordering::SeqCst);
+                Disposition::Ack
+            }
+        }
+    });
+    b.submit(b"poison", "m-poison").await;
+    b.submit(b"good", "m-good").await;
+    let dlq = b.names.dead_letter_queue.clone();
+    assert!(eventually(SOON, || async { b.ready(&dlq).await == 1 }).await);
+    assert!(eventually(SOON, || async { acked.load(Ordering::SeqCst) == 1 }).await);
+    stop(running).await;
+    assert_eq!(
+        *tries.lock().unwrap(),
+        vec![0, 1, 2],
+        "three deliveries, no more"
+    );
+    let got = b.take(&dlq).await.unwrap();
+    let p = &got.delivery.properties;
+    assert_eq!(got.delivery.data, b"poison", "the body intact");
+    assert_eq!(header(p, "x-trp-reason").as_deref(), Some("delivery_limit"));
+    assert_eq!(
+        header(p, "x-trp-error").as_deref(),
+        Some("processing failed 3 times; the last time: the store said no")
+    );
+    let label = ReasonLabel {
+        reason: "delivery_limit",
+    };
+    assert_eq!(dead_letters.get_or_create(&label).get(), 1);
+    assert!(b.take(&b.names.work_queue).await.is_none());
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_outage_hands_the_delivery_back_uncounted_and_pauses() {
+    let b = TestBroker::new().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let handler = move |d: Delivery| {
+        let s = s.clone();
+        async move {
+            let n = {
+                let mut seen = s.lock().unwrap();
+                seen.push(d.redelivery_count);
+                seen.len()
+            };
+            match n {
+                // A failure that counts, then an outage that must not, then done.
+                1 => Disposition::Retry {
+                    after: Duration::from_millis(10),
+                    error: "lost a race".into(),
+                },
+                2 => Disposition::Outage {
+                    error: "database down".into(),
+                },
+                _ => Disposition::Ack,
+            }
+        }
+    };
+    b.submit(b"{}", "m-outage").await;
+    let (_shutdown, task, channel) = start(&b, b.channel().await, (4, 4), handler.clone());
+    let ended = tokio::time::timeout(SOON, task).await.expect("pauses");
+    assert_eq!(ended.unwrap().unwrap(), Consumed::Paused);
+    assert_eq!(*seen.lock().unwrap(), vec![0, 1]);
+    let queue = b.names.work_queue.clone();
+    assert!(
+        eventually(SOON, || async { b.ready(&queue).await == 1 }).await,
+        "handed back to the queue"
+    );
+    channel.close(200, "OK".into()).await.unwrap();
+
+    // Consuming again (the database is back): the copy carries one counted failure, not two.
+    let running = start(&b, b.channel().await, (4, 4), handler);
+    assert!(eventually(SOON, || async { seen.lock().unwrap().len() == 3 }).await);
+    stop(running).await;
+    assert_eq!(*seen.lock().unwrap(), vec![0, 1, 1]);
+    assert!(b.take(&b.names.work_queue).await.is_none(), "acked");
+    b.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_broker_dead_letters_at_its_own_limit_what_no_handler_settled() {
+    // A worker killed while it holds the message, again and again: the broker's backstop.
+    let b = TestBroker::with_limit(DeliveryLimit::Declared(2)).await;
+    b.submit(b"crashes the worker", "m-crash").await;
+    let queue = b.names.work_queue.clone();
+    let dlq = b.names.dead_letter_queue.clone();
+    for _ in 0..3 {
+        let channel = b.channel().await;
+        let got = channel
+            .basic_get(queue.as_str().into(), Default::default())
+            .await
+            .unwrap();
+        assert!(got.is_some(), "delivered again");
+        // Closing the channel with the message unacknowledged returns it, counted.
+        channel.close(200, "OK".into()).await.unwrap();
+        if eventually(Duration::from_secs(2), || async {
+            b.ready(&dlq).await == 1
+        })
+        .await
+        {
+            break;
+        }
+    }
+    assert!(eventually(SOON, || async { b.ready(&dlq).await == 1 }).await);
+    let got = b.take(&dlq).await.unwrap();
+    assert_eq!(got.delivery.data, b"crashes the worker");
+    assert_eq!(
+        header(&got.delivery.properties, "x-first-death-reason").as_deref(),
+        Some("delivery_limit")
+    );
     b.cleanup().await;
 }

@@ -111,3 +111,39 @@ async fn replay_republishes_the_chosen_ones_to_the_work_queue() {
     assert!(b.take(&b.names.work_queue).await.is_none());
     b.cleanup().await;
 }
+
+#[tokio::test]
+async fn listing_many_times_burns_no_delivery() {
+    let b = TestBroker::new().await;
+    dead_letter(&b, "a", "envelope.not_json", b"aaa").await;
+    dead_letter(&b, "b", "delivery_limit", b"bb").await;
+    let channel = b.channel().await;
+    for _ in 0..25 {
+        assert_eq!(
+            dead_letters::list(&channel, &b.names, 10)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+    // RabbitMQ 4.x drops a quorum queue's message after 20 deliveries: a listing that
+    // requeued would have counted 25 by now.
+    let dlq = b.names.dead_letter_queue.clone();
+    for id in ["a", "b"] {
+        let got = b.take(&dlq).await.expect("still there, in order");
+        let p = &got.delivery.properties;
+        assert_eq!(p.message_id().as_ref().map(|s| s.as_str()), Some(id));
+        assert_eq!(header_count(p).unwrap_or(0), 0, "never delivered before");
+        assert_eq!(header(p, "x-portal").as_deref(), Some("kept"));
+    }
+    b.cleanup().await;
+}
+
+fn header_count(p: &BasicProperties) -> Option<i64> {
+    match p.headers().as_ref()?.inner().get("x-delivery-count")? {
+        AMQPValue::LongLongInt(n) => Some(*n),
+        AMQPValue::LongInt(n) => Some((*n).into()),
+        other => panic!("x-delivery-count {other:?}"),
+    }
+}

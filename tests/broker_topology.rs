@@ -5,7 +5,9 @@ mod support;
 use lapin::options::QueueDeclareOptions;
 use lapin::types::FieldTable;
 use support::amqp::{self, TestBroker};
-use trp_worker::broker::topology;
+use trp_worker::broker::topology::{self, DeliveryLimit};
+
+const LIMIT: DeliveryLimit = DeliveryLimit::Declared(10);
 
 #[tokio::test]
 async fn declaring_twice_from_two_connections_at_once_is_fine() {
@@ -16,12 +18,12 @@ async fn declaring_twice_from_two_connections_at_once_is_fine() {
         two.create_channel().await.unwrap(),
     );
     let (r1, r2) = tokio::join!(
-        topology::declare(&c1, &b.names),
-        topology::declare(&c2, &b.names)
+        topology::declare(&c1, &b.names, LIMIT),
+        topology::declare(&c2, &b.names, LIMIT)
     );
     r1.expect("first declaration");
     r2.expect("second declaration");
-    topology::declare(&c1, &b.names)
+    topology::declare(&c1, &b.names, LIMIT)
         .await
         .expect("a third declaration");
 
@@ -48,4 +50,59 @@ async fn queues_are_quorum_queues() {
         "a classic declaration of a quorum queue fails"
     );
     b.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_work_queue_declared_before_the_limit_is_reported_with_the_remedy() {
+    let names =
+        trp_worker::broker::Names::with_prefix(&format!("t{}", uuid::Uuid::new_v4().simple()));
+    let connection = amqp::connection().await;
+    let channel = connection.create_channel().await.unwrap();
+    // As an older worker declared it: a quorum queue without a delivery limit.
+    let mut quorum = FieldTable::default();
+    quorum.insert(
+        "x-queue-type".into(),
+        lapin::types::AMQPValue::LongString("quorum".into()),
+    );
+    channel
+        .queue_declare(
+            names.work_queue.as_str().into(),
+            QueueDeclareOptions::durable(),
+            quorum,
+        )
+        .await
+        .unwrap();
+
+    let refused = topology::declare(&channel, &names, LIMIT)
+        .await
+        .expect_err("other arguments are refused");
+    let message = refused.to_string();
+    assert!(!refused.is_transient(), "an operator must act: {message}");
+    for remedy in [
+        names.work_queue.as_str(),
+        "amqp.delivery_limit_by_policy = true",
+        "shovel",
+        "docs/operations.md",
+    ] {
+        assert!(message.contains(remedy), "{message}");
+    }
+    // With the limit left to a policy, the same queue is accepted as it is.
+    let channel = connection.create_channel().await.unwrap();
+    topology::declare(&channel, &names, DeliveryLimit::ByPolicy)
+        .await
+        .expect("declared by policy");
+    for queue in [&names.work_queue, &names.dead_letter_queue] {
+        let _ = channel
+            .queue_delete(queue.as_str().into(), Default::default())
+            .await;
+    }
+    for exchange in [
+        &names.applications_exchange,
+        &names.decisions_exchange,
+        &names.status_exchange,
+    ] {
+        let _ = channel
+            .exchange_delete(exchange.as_str().into(), Default::default())
+            .await;
+    }
 }

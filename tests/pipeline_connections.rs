@@ -41,7 +41,8 @@ async fn not_ready_while_the_broker_is_unreachable_and_stops_cleanly() {
     tokio::time::timeout(Duration::from_secs(10), running.done)
         .await
         .expect("shutdown interrupts the reconnect backoff")
-        .unwrap();
+        .unwrap()
+        .expect("stopped as asked");
     world.cleanup().await;
 }
 

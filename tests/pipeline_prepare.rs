@@ -62,7 +62,7 @@ async fn concurrent_deliveries_share_one_read() {
         max_size: u16::try_from(envelopes.len()).unwrap(),
         max_wait_ms: 10_000,
     };
-    let gatherer = prepare::spawn(proxy.pool(2), &batch);
+    let (gatherer, _task) = prepare::spawn(proxy.pool(2), &batch);
     let submitted = envelopes.iter().map(|e| gatherer.submit(lookup(e)));
     let results: Vec<ItemResult> = futures_util::future::join_all(submitted)
         .await

@@ -14,6 +14,7 @@ use lapin::options::{
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Connection, ConnectionProperties};
 use tokio_postgres::NoTls;
+use trp_worker::broker::topology::DeliveryLimit;
 use trp_worker::broker::{topology, Names};
 
 use crate::receipts::Receipts;
@@ -147,7 +148,7 @@ impl World {
             registry: registry.clone(),
         };
         registry.add(&world);
-        topology::declare(&channel, &world.names).await?;
+        topology::declare(&channel, &world.names, DeliveryLimit::Declared(10)).await?;
         for (queue, exchange) in [
             (&world.decisions, &world.names.decisions_exchange),
             (&world.status, &world.names.status_exchange),

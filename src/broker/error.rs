@@ -22,6 +22,13 @@ pub enum BrokerError {
     /// A mandatory publish that no queue was bound to take.
     #[error("message {message_id} could not be routed: {reply}")]
     Unroutable { message_id: String, reply: String },
+    /// A queue exists with other arguments than the worker declares: an operator must act.
+    #[error("queue {queue} cannot be declared: {reply}; {remedy}")]
+    QueueArguments {
+        queue: String,
+        reply: String,
+        remedy: &'static str,
+    },
     /// The broker cancelled our consumer (the queue was deleted, or its node went away).
     #[error("the broker cancelled the consumer of {queue}")]
     ConsumerCancelled { queue: String },
@@ -33,7 +40,7 @@ impl BrokerError {
     /// declared with other arguments, a missing queue).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::NoUrl | Self::Unroutable { .. } => false,
+            Self::NoUrl | Self::Unroutable { .. } | Self::QueueArguments { .. } => false,
             Self::Nacked { .. } | Self::ConsumerCancelled { .. } => true,
             Self::Connect { source, .. } | Self::Amqp(source) => lapin_is_transient(source),
         }

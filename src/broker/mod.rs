@@ -15,7 +15,7 @@ mod settle;
 pub mod topology;
 
 pub use connect::connect;
-pub use consumer::{consume, Delivery, Disposition};
+pub use consumer::{consume, Consumed, Delivery, Disposition, Flow};
 pub use error::BrokerError;
 pub use names::Names;
 pub use publisher::Publisher;

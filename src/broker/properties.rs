@@ -12,6 +12,8 @@ pub(crate) const PERSISTENT: u8 = 2;
 pub(crate) const REASON: &str = "x-trp-reason";
 pub(crate) const ERROR: &str = "x-trp-error";
 pub(crate) const ORIGINAL_MESSAGE_ID: &str = "x-trp-original-message-id";
+/// Failed deliveries carried over when a message is handed back by re-publishing it.
+pub(crate) const FAILED_DELIVERIES: &str = "x-trp-failed-deliveries";
 /// Set by quorum queues on every redelivery; meaningless once a message is re-published.
 pub(crate) const DELIVERY_COUNT: &str = "x-delivery-count";
 

@@ -65,11 +65,12 @@ impl Publisher {
             Destination::Decisions => &names.decisions_exchange,
             Destination::Status => &names.status_exchange,
         };
+        let routing_key = names.routing_key(msg);
         let confirm = self
             .channel
             .basic_publish(
                 exchange.as_str().into(),
-                msg.routing_key.as_str().into(),
+                routing_key.as_str().into(),
                 BasicPublishOptions::default(),
                 &msg.body,
                 properties(msg),

@@ -99,7 +99,7 @@ pub fn dead_letters(cmd: DeadLettersCommand) -> Result<ExitCode, CliError> {
             .create_channel()
             .await
             .map_err(|e| failed(e.into()))?;
-        broker::topology::declare(&channel, &names)
+        broker::topology::declare(&channel, &names, settings.amqp.delivery_limit())
             .await
             .map_err(failed)?;
         match cmd {

@@ -32,13 +32,19 @@ pub fn run() -> Result<ExitCode, CliError> {
             .await
             .map_err(|e| CliError::Failed(format!("cannot start: {e:#}")))?;
         tracing::info!(http = %running.http_addr, "started");
-        wait_for_signal().await;
+        let mut done = running.done;
+        tokio::select! {
+            () = wait_for_signal() => {}
+            // The worker stopped by itself: it could not go on.
+            ended = &mut done => return ended_by_itself(ended),
+        }
         tracing::info!(
             grace_s = grace.as_secs(),
             "stopping: finishing what is in flight"
         );
         shutdown.cancel();
-        match tokio::time::timeout(grace, running.done).await {
+        match tokio::time::timeout(grace, done).await {
+            Ok(Ok(Err(fatal))) => return Err(failed(fatal)),
             Ok(_) => tracing::info!("stopped cleanly"),
             Err(_) => tracing::warn!(
                 "grace period over; stopping with work unacknowledged (it will be redelivered)"
@@ -46,6 +52,27 @@ pub fn run() -> Result<ExitCode, CliError> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Exit status for a worker that stopped before it was asked to: 2 for what an operator
+/// must change, 1 for a bug.
+fn ended_by_itself(
+    ended: Result<Result<(), worker::Fatal>, tokio::task::JoinError>,
+) -> Result<ExitCode, CliError> {
+    match ended {
+        Ok(Err(fatal)) => Err(failed(fatal)),
+        Ok(Ok(())) => Err(CliError::Failed("the worker stopped unasked".into())),
+        Err(e) => Err(CliError::Failed(format!(
+            "the worker's main task failed: {e}"
+        ))),
+    }
+}
+
+fn failed(fatal: worker::Fatal) -> CliError {
+    match fatal {
+        worker::Fatal::Configuration(m) => CliError::Config(m),
+        worker::Fatal::Task(m) => CliError::Failed(m),
+    }
 }
 
 async fn wait_for_signal() {

@@ -57,7 +57,39 @@ pub struct Amqp {
     pub dead_letter_queue: String,
     pub decisions_exchange: String,
     pub status_exchange: String,
+    /// The work queue's binding key.
+    pub submitted_routing_key: String,
+    /// The first segment of decisions' and status events' routing keys.
+    pub decision_routing_prefix: String,
+    pub status_routing_prefix: String,
     pub max_message_bytes: usize,
+    /// Deliveries of one message that may fail before it is dead-lettered.
+    pub delivery_limit: u32,
+    /// The limit comes from an operator's policy: the work queue is declared without it.
+    pub delivery_limit_by_policy: bool,
+    /// The backoff before a failed delivery is tried again: first delay and ceiling.
+    pub retry_base_ms: u32,
+    pub retry_max_ms: u32,
+}
+
+impl Amqp {
+    /// The work queue's delivery limit, as declared (or left to a policy).
+    pub fn delivery_limit(&self) -> crate::broker::topology::DeliveryLimit {
+        use crate::broker::topology::DeliveryLimit;
+        if self.delivery_limit_by_policy {
+            DeliveryLimit::ByPolicy
+        } else {
+            DeliveryLimit::Declared(self.delivery_limit)
+        }
+    }
+
+    /// The backoff before a failed delivery is tried again.
+    pub fn retry(&self) -> crate::retry::Backoff {
+        crate::retry::Backoff::new(
+            Duration::from_millis(self.retry_base_ms.into()),
+            Duration::from_millis(self.retry_max_ms.into()),
+        )
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,6 +125,8 @@ pub struct Signature {
     pub trust_anchors: Vec<PathBuf>,
     pub crls: Vec<PathBuf>,
     pub otp_lifetime_s: u32,
+    /// How far `submitted_at` may lie after the moment the message arrived.
+    pub clock_skew_s: u32,
     /// Base64, from `TRP__SIGNATURE__OTP_KEY` only.
     pub otp_key: Option<SecretString>,
 }
@@ -241,7 +275,28 @@ pub fn from_table(table: Table) -> Result<Settings, ConfigError> {
 
 impl Settings {
     fn validate(&self) -> Result<(), ConfigError> {
-        let checks: [(bool, &str, &str); 12] = [
+        let checks: [(bool, &str, &str); 15] = [
+            (
+                self.amqp.delivery_limit > 0,
+                "amqp.delivery_limit",
+                "must be at least 1",
+            ),
+            (
+                self.amqp.retry_base_ms > 0 && self.amqp.retry_base_ms <= self.amqp.retry_max_ms,
+                "amqp.retry_base_ms",
+                "must be at least 1 and at most amqp.retry_max_ms",
+            ),
+            (
+                [
+                    &self.amqp.submitted_routing_key,
+                    &self.amqp.decision_routing_prefix,
+                    &self.amqp.status_routing_prefix,
+                ]
+                .iter()
+                .all(|k| !k.is_empty() && k.len() <= 200),
+                "amqp.submitted_routing_key",
+                "and the routing prefixes must be 1 to 200 bytes",
+            ),
             (
                 self.amqp.url.iter().any(|u| !u.is_empty()),
                 "amqp.url",

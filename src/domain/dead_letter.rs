@@ -12,10 +12,12 @@ pub enum DeadLetterReason {
     Base64,
     TooLarge,
     Conflict,
+    /// Processing failed `amqp.delivery_limit` times (contract section 1).
+    DeliveryLimit,
 }
 
 impl DeadLetterReason {
-    pub const ALL: [DeadLetterReason; 7] = [
+    pub const ALL: [DeadLetterReason; 8] = [
         Self::NotJson,
         Self::Schema,
         Self::MissingField,
@@ -23,6 +25,7 @@ impl DeadLetterReason {
         Self::Base64,
         Self::TooLarge,
         Self::Conflict,
+        Self::DeliveryLimit,
     ];
 
     /// The `x-trp-reason` header value.
@@ -35,6 +38,7 @@ impl DeadLetterReason {
             Self::Base64 => "envelope.base64",
             Self::TooLarge => "envelope.too_large",
             Self::Conflict => "conflict",
+            Self::DeliveryLimit => "delivery_limit",
         }
     }
 }

@@ -145,6 +145,29 @@ impl Envelope {
     pub fn submitted_at(&self) -> OffsetDateTime {
         self.submitted_at.at()
     }
+
+    /// `submitted_at` may not lie more than `skew` after `received_at`, the moment the
+    /// worker received the message: a portal cannot submit from the future, and a date
+    /// set ahead would move the instant certificates are judged at (contract section 9).
+    pub fn check_submitted_by(
+        &self,
+        received_at: OffsetDateTime,
+        skew: std::time::Duration,
+    ) -> Result<(), EnvelopeError> {
+        let ahead = self.submitted_at() - received_at;
+        if ahead > skew {
+            return Err(invalid(
+                "",
+                "submitted_at",
+                format!(
+                    "lies {} s after the message arrived, more than signature.clock_skew_s ({} s)",
+                    ahead.whole_seconds(),
+                    skew.as_secs()
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn parse_signature(value: Option<&Value>) -> Result<SignatureClaim, EnvelopeError> {

@@ -236,3 +236,27 @@ pub(crate) fn arb_json() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+#[test]
+fn submitted_at_may_lie_after_the_arrival_by_the_skew_and_no_more() {
+    let envelope = parse(&eds()).unwrap();
+    let submitted = envelope.submitted_at();
+    let skew = std::time::Duration::from_secs(300);
+    let at = |seconds: i64| submitted - time::Duration::seconds(seconds);
+    // Arrived after it was submitted, or up to the skew before: accepted.
+    for arrived in [at(-86_400), at(0), at(300)] {
+        assert_eq!(envelope.check_submitted_by(arrived, skew), Ok(()));
+    }
+    let e = envelope.check_submitted_by(at(301), skew).unwrap_err();
+    assert_eq!(e.reason, DeadLetterReason::InvalidField);
+    assert!(
+        e.detail.starts_with("submitted_at lies 301 s after"),
+        "{}",
+        e.detail
+    );
+    assert!(
+        e.detail.contains("signature.clock_skew_s (300 s)"),
+        "{}",
+        e.detail
+    );
+}

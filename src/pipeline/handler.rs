@@ -18,7 +18,7 @@ use crate::domain::request::ERequest;
 use crate::retry::Backoff;
 use crate::store::commit::{Prepared, Recorded};
 use crate::store::StoreError;
-use crate::telemetry::{CodeLabel, MethodLabel, Metrics, OutcomeLabel, ReasonLabel};
+use crate::telemetry::{CodeLabel, MethodLabel, Metrics, OutcomeLabel};
 
 use super::batcher::{Batcher, Stopped};
 use super::commit::ItemResult;
@@ -39,6 +39,8 @@ pub struct Handler {
     pub trust: Arc<TrustStore>,
     pub otp: Arc<OtpSettings>,
     pub max_message_bytes: usize,
+    /// How far `submitted_at` may lie after the message's arrival (`signature.clock_skew_s`).
+    pub clock_skew: Duration,
     pub committer: Committer,
     pub metrics: Metrics,
     /// Delay before a delivery that hit a transient failure is tried again.
@@ -58,7 +60,7 @@ impl Handler {
 
     async fn process(&self, delivery: &Delivery) -> Disposition {
         let received_at = OffsetDateTime::now_utc();
-        let envelope = match self.parse(delivery) {
+        let envelope = match self.parse(delivery, received_at) {
             Ok(envelope) => envelope,
             Err(error) => return self.dead_letter(error, None),
         };
@@ -123,9 +125,14 @@ impl Handler {
             .await
     }
 
-    fn parse(&self, delivery: &Delivery) -> Result<Envelope, EnvelopeError> {
+    fn parse(
+        &self,
+        delivery: &Delivery,
+        received_at: OffsetDateTime,
+    ) -> Result<Envelope, EnvelopeError> {
         let envelope = Envelope::parse(&delivery.body, self.max_message_bytes)?;
         envelope.check_property_message_id(delivery.message_id.as_deref())?;
+        envelope.check_submitted_by(received_at, self.clock_skew)?;
         Ok(envelope)
     }
 
@@ -160,30 +167,38 @@ impl Handler {
         }
     }
 
+    /// The consumer dead-letters it (and counts it, once the dead-letter queue confirms).
     fn dead_letter(&self, error: EnvelopeError, id: Option<String>) -> Disposition {
-        let label = ReasonLabel {
-            reason: error.reason.as_str(),
-        };
-        self.metrics.dead_letters.get_or_create(&label).inc();
-        tracing::warn!(
+        tracing::info!(
             application_id = id.as_deref().unwrap_or("-"),
             reason = error.reason.as_str(),
-            error = %error.detail,
-            "dead-lettered"
+            "not processable; to the dead-letter queue"
         );
         Disposition::DeadLetter(error)
     }
 
+    /// The database failed this delivery. Out of reach: handed back uncounted, and the
+    /// consumer pauses. Anything else (a lost race, a permanent error): retried after a
+    /// backoff, counting toward the delivery limit.
     fn retry_later(
         &self,
         id: &impl std::fmt::Display,
         delivery: &Delivery,
         e: &StoreError,
     ) -> Disposition {
+        if e.is_outage() {
+            tracing::warn!(application_id = %id, error = %e, "database out of reach; handed back");
+            return Disposition::Outage {
+                error: e.to_string(),
+            };
+        }
         let attempt = u32::try_from(delivery.redelivery_count).unwrap_or(u32::MAX);
         let after = self.retry.delay(attempt, &mut rand::rng());
         tracing::warn!(application_id = %id, error = %e, retry_in_ms = after.as_millis() as u64, "not decided now; requeued");
-        Disposition::Retry { after }
+        Disposition::Retry {
+            after,
+            error: e.to_string(),
+        }
     }
 }
 
@@ -193,13 +208,14 @@ fn not_checked(id: &impl std::fmt::Display, lost: Lost) -> Disposition {
     tracing::error!(application_id = %id, error = %lost, "signature not checked; the delivery will be retried");
     Disposition::Retry {
         after: PANIC_RETRY_AFTER,
+        error: format!("signature not checked: {lost}"),
     }
 }
 
-/// A batching task is gone (the worker is stopping): requeue at once.
+/// A batching task is gone (the worker is stopping): handed back at once, uncounted.
 fn stopped_now(id: &impl std::fmt::Display, stopped: Stopped) -> Disposition {
-    tracing::warn!(application_id = %id, error = %stopped, "not decided; requeued");
-    Disposition::Retry {
-        after: Duration::ZERO,
+    tracing::warn!(application_id = %id, error = %stopped, "not decided; handed back");
+    Disposition::Outage {
+        error: stopped.to_string(),
     }
 }

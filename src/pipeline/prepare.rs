@@ -62,13 +62,12 @@ pub type ItemResult = Result<Found, Arc<StoreError>>;
 pub type Gatherer = Batcher<Lookup, ItemResult, Arc<StoreError>>;
 
 /// Starts the gathering task. It ends when the last handle is dropped.
-pub fn spawn(pool: Pool, batch: &Batch) -> Gatherer {
+pub fn spawn(pool: Pool, batch: &Batch) -> (Gatherer, tokio::task::JoinHandle<()>) {
     let max_wait = Duration::from_millis(batch.max_wait_ms.into());
-    let (gatherer, _task) = batcher::spawn(usize::from(batch.max_size), max_wait, move |items| {
+    batcher::spawn(usize::from(batch.max_size), max_wait, move |items| {
         let pool = pool.clone();
         async move { gather(&pool, &items).await }
-    });
-    gatherer
+    })
 }
 
 /// Reads `items` as one batch; `Err` (transient) means every item should be retried. When

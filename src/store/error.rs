@@ -65,6 +65,34 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// Whether the database itself is out of reach (the connection refused, lost or timed
+    /// out, the server shutting down or starting, the pool unable to hand out a
+    /// connection): no application is at fault, so its delivery must not count toward the
+    /// delivery limit, and the worker stops taking deliveries until the database answers.
+    /// A lost race (serialization, deadlock, a lock wait that timed out) is transient but
+    /// not an outage: the application's delivery is retried and counted.
+    pub fn is_outage(&self) -> bool {
+        match self {
+            Self::Db(e) => match e.code() {
+                None => is_connection_trouble(e),
+                Some(code) => {
+                    code.code().starts_with("08")
+                        || [
+                            SqlState::ADMIN_SHUTDOWN,
+                            SqlState::CRASH_SHUTDOWN,
+                            SqlState::CANNOT_CONNECT_NOW,
+                            SqlState::TOO_MANY_CONNECTIONS,
+                        ]
+                        .contains(code)
+                }
+            },
+            Self::Pool(_, marker) => marker.is_some(),
+            Self::Config(_) | Self::Calendar(_) | Self::Unexpected(_) => false,
+        }
+    }
+}
+
 fn is_transient_db(e: &tokio_postgres::Error) -> bool {
     match e.code() {
         None => is_connection_trouble(e),

@@ -12,6 +12,7 @@ use lapin::options::{
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel, Connection};
 
+use trp_worker::broker::topology::DeliveryLimit;
 use trp_worker::broker::{self, topology, Names};
 
 /// The broker of `scripts/services.sh`, or `TRP_TEST_AMQP_URL`.
@@ -36,10 +37,17 @@ pub struct TestBroker {
 
 impl TestBroker {
     pub async fn new() -> Self {
+        Self::with_limit(DeliveryLimit::Declared(10)).await
+    }
+
+    /// The test's topology with the work queue's delivery limit `limit`.
+    pub async fn with_limit(limit: DeliveryLimit) -> Self {
         let names = Names::with_prefix(&format!("t{}", uuid::Uuid::new_v4().simple()));
         let connection = connection().await;
         let channel = connection.create_channel().await.expect("channel");
-        topology::declare(&channel, &names).await.expect("topology");
+        topology::declare(&channel, &names, limit)
+            .await
+            .expect("topology");
         channel
             .confirm_select(ConfirmSelectOptions::default())
             .await

@@ -79,9 +79,17 @@ pub fn settings(env: &[(String, String)]) -> Settings {
 
 impl World {
     pub async fn new() -> Self {
+        Self::with_limit(10).await
+    }
+
+    /// A world whose work queue is declared with the delivery limit `limit`: a worker of it
+    /// must run with `TRP__AMQP__DELIVERY_LIMIT` = `limit`, or the broker refuses its
+    /// declaration.
+    pub async fn with_limit(limit: u32) -> Self {
         let db = TestDb::migrated().await;
         super::db::seed_sample_registries(&db).await;
-        let mut broker = TestBroker::new().await;
+        let limit = trp_worker::broker::topology::DeliveryLimit::Declared(limit);
+        let mut broker = TestBroker::with_limit(limit).await;
         let decisions = broker
             .bind_queue(&broker.names.decisions_exchange.clone(), "#")
             .await;
@@ -185,7 +193,8 @@ impl Replica {
         tokio::time::timeout(Duration::from_secs(30), self.running.done)
             .await
             .expect("stops within the grace period")
-            .expect("the worker task ends cleanly");
+            .expect("the worker task ends cleanly")
+            .expect("the worker did not stop by itself");
     }
 }
 
