@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use super::certificate::{check_chain, check_key_usage, check_signer_iin};
 use super::signed_data::{self, Signed, ID_DATA};
 use super::trust::TrustStore;
+use super::Verdict;
 use crate::domain::reason::{Failure, ReasonCode};
 
 const ID_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
@@ -24,13 +25,28 @@ pub struct EdsInput<'a> {
 
 /// Every failure found, at most one per code (the first found names the detail).
 pub fn verify(input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
-    let signed = match signed_data::parse(input.cms) {
-        Ok(signed) => signed,
-        Err(e) => return vec![invalid(e.to_string())],
-    };
+    match signed_data::parse(input.cms) {
+        Ok(signed) => failures(&signed, input, trust),
+        Err(e) => vec![invalid(e.to_string())],
+    }
+}
+
+/// [`verify`], and the CAs on the signer's path whose CRL is missing or stale at `now`
+/// (the signature's revocation status waits for them).
+pub fn check(input: &EdsInput<'_>, trust: &TrustStore, now: OffsetDateTime) -> Verdict {
+    match signed_data::parse(input.cms) {
+        Ok(signed) => Verdict {
+            failures: failures(&signed, input, trust),
+            waiting_for: trust.crl_gaps(&signed.signer_cert, &signed.other_certs, now),
+        },
+        Err(e) => Verdict::decided(vec![invalid(e.to_string())]),
+    }
+}
+
+fn failures(signed: &Signed, input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
     let found = [
-        check_content(&signed, input.document),
-        check_signer_signature(&signed, input.document, trust).err(),
+        check_content(signed, input.document),
+        check_signer_signature(signed, input.document, trust).err(),
         check_chain(
             trust,
             (&signed.signer_cert, &signed.signer_cert_der),
