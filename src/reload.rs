@@ -90,6 +90,7 @@ impl Files {
     /// logged.
     pub fn load(settings: &Settings) -> Result<Self, ConfigError> {
         let sources = Sources::of(settings);
+        let snapshot = sources.read()?;
         match (sources.crls.is_empty(), sources.missing_crls) {
             (true, MissingCrls::Wait) => {
                 return Err(ConfigError(
@@ -109,7 +110,6 @@ impl Files {
             ),
             (false, MissingCrls::Wait) => {}
         }
-        let snapshot = sources.read()?;
         Ok(Self::new(sources, snapshot))
     }
 
