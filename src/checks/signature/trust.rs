@@ -1,6 +1,6 @@
-//! The trust store: the national CA's roots and intermediates and its CRLs, loaded once at
-//! start into an immutable value. Callers hold it behind an `Arc`, so a reload can later
-//! swap it whole without any check seeing half of an old and half of a new store.
+//! The trust store: the national CA's roots and intermediates and its CRLs, read into an
+//! immutable value. It is part of a [`crate::reload::Snapshot`], swapped whole on a reload,
+//! so no check sees half of an old and half of a new store.
 
 use std::path::PathBuf;
 
@@ -272,8 +272,9 @@ impl TrustStore {
             .map(|c| CertificateDer::from(c.as_ref()))
             .collect();
         let crls: Vec<&CertRevocationList<'_>> = self.crls.iter().collect();
-        // No CRL configured for a CA means its certificates are taken as not revoked; an
-        // expired CRL is still used (the check is as of `submitted_at`, often in the past).
+        // webpki judges the entries only. Whether every CA on the path has a CRL, and
+        // whether it is past its nextUpdate, is [`Self::crl_gaps`]'s question, asked beside
+        // this one: an application with a gap is not decided on this result at all.
         let revocation = RevocationOptionsBuilder::new(&crls).ok().map(|b| {
             b.with_depth(RevocationCheckDepth::Chain)
                 .with_status_policy(UnknownStatusPolicy::Allow)
