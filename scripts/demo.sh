@@ -18,7 +18,7 @@ fi
 export TRP__DATABASE__URL=postgres://postgres@127.0.0.1:5432/trp_demo
 # The tests' PKI stands in for the national CA; the demo signs by OTP with a fresh key.
 export TRP__SIGNATURE__TRUST_ANCHORS=tests/fixtures/pki/root.pem,tests/fixtures/pki/intermediate.pem
-export TRP__SIGNATURE__CRLS=tests/fixtures/pki/intermediate.crl
+export TRP__SIGNATURE__CRLS=tests/fixtures/pki/intermediate.crl,tests/fixtures/pki/root.crl
 TRP__SIGNATURE__OTP_KEY=$(openssl rand -base64 32)
 TRP__SMS__TOKEN=demo-$(openssl rand -hex 8)
 export TRP__SIGNATURE__OTP_KEY TRP__SMS__TOKEN

@@ -13,6 +13,7 @@ pub mod files;
 pub mod http;
 pub mod notify;
 pub mod pipeline;
+pub mod reload;
 pub mod retry;
 pub mod store;
 pub mod telemetry;

@@ -39,6 +39,17 @@ pub struct NotificationLabels {
     pub result: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResultLabel {
+    pub result: &'static str,
+}
+
+/// A CA, by its distinguished name: a CA's name is never personal data.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct IssuerLabel {
+    pub issuer: String,
+}
+
 /// Every metric the worker exports. Cheap to clone (each metric is an `Arc` inside).
 #[derive(Clone)]
 pub struct Metrics {
@@ -52,6 +63,9 @@ pub struct Metrics {
     pub outbox_backlog: Gauge,
     pub processing_seconds: Histogram,
     pub signature_checks: Family<MethodLabel, Counter>,
+    pub reloads: Family<ResultLabel, Counter>,
+    pub crl_next_update: Family<IssuerLabel, Gauge>,
+    pub deferred_applications: Gauge,
 }
 
 impl Default for Metrics {
@@ -73,6 +87,9 @@ impl Metrics {
         // 1 ms to about 33 s: a decision takes milliseconds, a stalled one seconds.
         let processing_seconds = Histogram::new(exponential_buckets(0.001, 2.0, 16));
         let signature_checks = Family::<MethodLabel, Counter>::default();
+        let reloads = Family::<ResultLabel, Counter>::default();
+        let crl_next_update = Family::<IssuerLabel, Gauge>::default();
+        let deferred_applications = Gauge::default();
         // prometheus-client appends `_total` to counters.
         registry.register(
             "trp_messages_consumed",
@@ -119,6 +136,21 @@ impl Metrics {
             "Signature checks run, by method (eds, otp); a redelivered application already decided is not checked again",
             signature_checks.clone(),
         );
+        registry.register(
+            "trp_reloads",
+            "Reloads of the trust anchors, CRLs, rules and calendar, by result (ok, error)",
+            reloads.clone(),
+        );
+        registry.register(
+            "trp_crl_next_update_timestamp_seconds",
+            "When the CRL in force of each CA is due for renewal (its nextUpdate, Unix seconds)",
+            crl_next_update.clone(),
+        );
+        registry.register(
+            "trp_deferred_applications",
+            "Applications waiting for a fresh CRL, undecided",
+            deferred_applications.clone(),
+        );
         Self {
             registry: Arc::new(registry),
             messages_consumed,
@@ -130,6 +162,9 @@ impl Metrics {
             outbox_backlog,
             processing_seconds,
             signature_checks,
+            reloads,
+            crl_next_update,
+            deferred_applications,
         }
     }
 
@@ -190,6 +225,15 @@ mod tests {
         m.signature_checks
             .get_or_create(&MethodLabel { method: "eds" })
             .inc();
+        m.reloads
+            .get_or_create(&ResultLabel { result: "error" })
+            .inc();
+        m.crl_next_update
+            .get_or_create(&IssuerLabel {
+                issuer: "CN=TRP TEST INTERMEDIATE,C=KZ".into(),
+            })
+            .set(2_426_311_738);
+        m.deferred_applications.set(2);
         let text = m.encode();
         for line in [
             "trp_messages_consumed_total 1",
@@ -201,6 +245,9 @@ mod tests {
             "trp_outbox_backlog 3",
             "trp_processing_seconds_count 1",
             "trp_signature_checks_total{method=\"eds\"} 1",
+            "trp_reloads_total{result=\"error\"} 1",
+            "trp_crl_next_update_timestamp_seconds{issuer=\"CN=TRP TEST INTERMEDIATE,C=KZ\"} 2426311738",
+            "trp_deferred_applications 2",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
         }

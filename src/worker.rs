@@ -15,20 +15,20 @@ use tokio_util::task::TaskTracker;
 use crate::broker::names::Names;
 use crate::broker::publisher::Publisher;
 use crate::broker::{self, BrokerError, Consumed};
-use crate::checks::signature::{OtpSettings, TrustStore};
+use crate::checks::signature::OtpSettings;
 use crate::config::{ConfigError, Settings};
-use crate::domain::calendar::Calendar;
-use crate::domain::rules::Rules;
 use crate::http::{self, Health};
 use crate::pipeline::batcher;
+use crate::pipeline::deferred::{self, Deferrals, Release};
 use crate::pipeline::dispatch::{self, Dispatch};
 use crate::pipeline::handler::{Committer, Handler};
 use crate::pipeline::relay::Relay;
+use crate::reload::{watch, Files, Reloader};
 use crate::retry::Backoff;
-use crate::store::commit::{Context, Leases};
+use crate::store;
+use crate::store::commit::Leases;
 use crate::store::StoreError;
 use crate::telemetry::Metrics;
-use crate::{files, store};
 
 /// Reconnecting to the broker or the database: from a fraction of a second to half a minute.
 const RECONNECT: Backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
@@ -38,24 +38,17 @@ const RECONNECT: Backoff = Backoff::new(Duration::from_millis(500), Duration::fr
 /// (ids, then BINs), so they cannot deadlock.
 const COMMITS_AT_ONCE: usize = 4;
 
-/// Everything loaded from files at start: a bad file stops start-up (exit 2).
+/// Everything loaded from files at start: a bad file stops start-up (exit 2). The trust
+/// store, rules and calendar are reloaded later without a restart ([`crate::reload`]).
 pub struct Loaded {
-    pub rules: Arc<Rules>,
-    pub calendar: Arc<Calendar>,
-    pub trust: Arc<TrustStore>,
+    pub files: Arc<Files>,
     pub otp: Arc<OtpSettings>,
 }
 
 impl Loaded {
     pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
-        let rules = files::load_rules(&settings.rules.file)
-            .map_err(|e| ConfigError(format!("rules.file: {e}")))?;
-        let calendar = files::load_calendar_dir(&settings.calendar.dir)
-            .map_err(|e| ConfigError(format!("calendar.dir: {e}")))?;
         Ok(Self {
-            rules: Arc::new(rules),
-            calendar: Arc::new(calendar),
-            trust: Arc::new(settings.signature.trust_store()?),
+            files: Arc::new(Files::load(settings)?),
             otp: Arc::new(settings.signature.otp(true)?),
         })
     }
@@ -81,6 +74,8 @@ pub struct Running {
     pub http_addr: SocketAddr,
     pub metrics: Metrics,
     pub health: Health,
+    /// What SIGHUP calls: reads the trust anchors, CRLs, rules and calendar again.
+    pub reloader: Reloader,
     pub done: tokio::task::JoinHandle<Result<(), Fatal>>,
 }
 
@@ -120,12 +115,20 @@ pub async fn start(
     // Cancelled by `shutdown`, or when the worker stops by itself.
     let stop = shutdown.child_token();
     tracker.spawn(database_health(pool.clone(), health.clone(), stop.clone()));
+    let reloader = Reloader::new(loaded.files.clone(), metrics.clone());
+    tracker.spawn(watch::run(
+        reloader.clone(),
+        watch::Hangup::register(),
+        settings.reload.poll(),
+        stop.clone(),
+    ));
     let main = Main {
         settings,
         loaded,
         pool,
         metrics: metrics.clone(),
         health: health.clone(),
+        reloaded: reloader.reloaded(),
     };
     let done = tokio::spawn(async move {
         let ended = main.run(stop.clone()).await;
@@ -139,6 +142,7 @@ pub async fn start(
         http_addr,
         metrics,
         health,
+        reloader,
         done,
     })
 }
@@ -149,6 +153,8 @@ struct Main {
     pool: deadpool_postgres::Pool,
     metrics: Metrics,
     health: Health,
+    /// Woken after each successful reload, to release deferred applications.
+    reloaded: Arc<tokio::sync::Notify>,
 }
 
 impl Main {
@@ -183,14 +189,34 @@ impl Main {
             )),
             &stop,
         );
+        tasks.watch(
+            "the release of deferred applications",
+            tokio::spawn(deferred::run(
+                Release {
+                    pool: self.pool.clone(),
+                    files: self.loaded.files.clone(),
+                    broker_urls: self.settings.amqp.url.clone(),
+                    work_queue: self.settings.amqp.work_queue.clone(),
+                    metrics: self.metrics.clone(),
+                },
+                self.reloaded.clone(),
+                stop.clone(),
+            )),
+            &stop,
+        );
         let (committer, batch_task) = self.committer(dispatch, leases);
         let (gather, gather_task) =
             crate::pipeline::prepare::spawn(self.pool.clone(), &self.settings.batch);
         let handler = Handler {
             gather,
             signatures: crate::pipeline::verify::SignaturePool::per_core(),
-            trust: self.loaded.trust.clone(),
+            files: self.loaded.files.clone(),
             otp: self.loaded.otp.clone(),
+            deferrals: Deferrals {
+                pool: self.pool.clone(),
+                metrics: self.metrics.clone(),
+                retry: self.settings.amqp.retry(),
+            },
             max_message_bytes: self.settings.amqp.max_message_bytes,
             clock_skew: Duration::from_secs(self.settings.signature.clock_skew_s.into()),
             committer,
@@ -279,32 +305,21 @@ impl Main {
         dispatch: Dispatch,
         leases: Leases,
     ) -> (Committer, tokio::task::JoinHandle<()>) {
-        let (pool, rules, calendar) = (
-            self.pool.clone(),
-            self.loaded.rules.clone(),
-            self.loaded.calendar.clone(),
-        );
-        let trust_version = Arc::new(self.loaded.trust.version());
+        let pool = self.pool.clone();
         let max_wait = Duration::from_millis(self.settings.batch.max_wait_ms.into());
         batcher::spawn_concurrent(
             usize::from(self.settings.batch.max_size),
             max_wait,
             COMMITS_AT_ONCE,
             move |items| {
-                let (pool, rules, calendar) = (pool.clone(), rules.clone(), calendar.clone());
-                let (trust_version, dispatch) = (trust_version.clone(), dispatch.clone());
+                let (pool, dispatch) = (pool.clone(), dispatch.clone());
                 let count = items.len();
                 let commit = async move {
-                    let ctx = Context {
-                        rules: &rules,
-                        calendar: &calendar,
-                        trust_version: Some(trust_version.as_str()),
-                        now: time::OffsetDateTime::now_utc(),
-                        leases,
-                    };
+                    let now = time::OffsetDateTime::now_utc();
                     let began = tokio::time::Instant::now();
+                    // Each item is decided under the snapshot its signature was checked under.
                     let (results, written) =
-                        crate::pipeline::commit::commit(&pool, &items, &ctx).await?;
+                        crate::pipeline::commit::commit_checked(&pool, items, now, leases).await?;
                     dispatch.send(written, began);
                     Ok(results)
                 };

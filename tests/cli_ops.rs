@@ -31,12 +31,20 @@ fn stdout(o: &Output) -> String {
 #[test]
 fn run_refuses_bad_configuration_with_exit_2_naming_the_setting() {
     let url = "postgres://postgres@127.0.0.1:5432/none";
-    let cases: [(&[(&str, &str)], &str); 5] = [
+    let root = support::pki("root.pem").display().to_string();
+    let no_crl: &[(&str, &str)] = &[
+        ("TRP__SIGNATURE__TRUST_ANCHORS", &root),
+        ("TRP__SIGNATURE__OTP_KEY", "a2V5"),
+    ];
+    let cases: [(&[(&str, &str)], &str); 7] = [
         (&[("TRP__DATABASE__URL", "mysql://nope")], "database.url"),
         (&[("TRP__AMQP__PREFETCH", "many")], "TRP__AMQP__PREFETCH"),
         (&[("TRP__AMQP__PREFTCH", "1")], "TRP__AMQP__PREFTCH"),
         (&[("TRP__SMTP__TLS", "ssl")], "smtp.tls"),
         (&[], "signature.trust_anchors"),
+        // No CRL at all, and no setting that allows it.
+        (no_crl, "signature.crls"),
+        (&[("TRP__RELOAD__POLL_MS", "often")], "TRP__RELOAD__POLL_MS"),
     ];
     for (env, named) in cases {
         let out = worker(&["run"], url, env);

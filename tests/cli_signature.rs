@@ -22,7 +22,14 @@ fn worker(args: &[&str], env: &[(&str, String)]) -> Output {
                 pki("intermediate.pem").display()
             ),
         )
-        .env("TRP__SIGNATURE__CRLS", pki("intermediate.crl"));
+        .env(
+            "TRP__SIGNATURE__CRLS",
+            format!(
+                "{},{}",
+                pki("intermediate.crl").display(),
+                pki("root.crl").display()
+            ),
+        );
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -134,5 +141,49 @@ fn an_otp_envelope_needs_the_otp_key() {
         stdout(&wrong_mac).contains("refused: signature.otp_invalid"),
         "{}",
         stdout(&wrong_mac)
+    );
+}
+
+/// A CA on the path without a CRL: the revocation status cannot be decided. Both commands
+/// say so on an `undecided:` line and exit 1, as for a refusal; a certificate refused for
+/// another reason is refused too.
+#[test]
+fn a_missing_crl_leaves_the_revocation_status_undecided() {
+    let only_intermediate = [(
+        "TRP__SIGNATURE__CRLS",
+        pki("intermediate.crl").display().to_string(),
+    )];
+    let cert = pki("leaf-p256.pem").display().to_string();
+    let args = [
+        "certificate",
+        "verify",
+        &cert,
+        "--at",
+        "2026-11-24T10:15:00+05:00",
+    ];
+    let out = worker(&args, &only_intermediate);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out).trim(),
+        "undecided: the revocation status cannot be decided: no CRL is configured for CN=TRP TEST ROOT,C=KZ"
+    );
+    let eds = serde_json::json!({"method": "eds", "cms": B64.encode(read("rsa-attached.p7s"))});
+    let checked = check_envelope(&envelope_file("undecided", eds), &only_intermediate);
+    assert_eq!(checked.status.code(), Some(1));
+    assert!(
+        stdout(&checked).starts_with("undecided: "),
+        "{}",
+        stdout(&checked)
+    );
+    let allowed = worker(
+        &args,
+        &[
+            only_intermediate[0].clone(),
+            ("TRP__SIGNATURE__ALLOW_MISSING_CRLS", "true".into()),
+        ],
+    );
+    assert_eq!(
+        (allowed.status.code(), stdout(&allowed).trim()),
+        (Some(0), "valid")
     );
 }

@@ -31,8 +31,15 @@ fn run(envelope: &Envelope, iin: Option<&str>, facts: &Facts) -> Vec<ReasonCode>
         envelope,
         applicant_iin: iin,
         facts,
+        now: SUBMITTED_AT,
     };
-    codes(&check(&input, &trust(), &otp_settings()))
+    let verdict = check(&input, &trust(), &otp_settings());
+    assert_eq!(
+        verdict.waiting_for,
+        [],
+        "both CAs' CRLs are configured and fresh"
+    );
+    codes(&verdict.failures)
 }
 
 fn otp_signature(confirmed_at: &str) -> Value {

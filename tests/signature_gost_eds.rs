@@ -343,3 +343,35 @@ fn the_sample_request_signed_with_gost_is_approved_and_a_bad_signature_refused()
         [SignatureRevoked]
     );
 }
+
+fn utc(year: i32, month: time::Month, day: u8) -> x509_cert::time::Time {
+    let at = time::Date::from_calendar_date(year, month, day)
+        .unwrap()
+        .midnight()
+        .assume_utc();
+    let since = std::time::Duration::from_secs(at.unix_timestamp() as u64);
+    x509_cert::time::Time::UtcTime(der::asn1::UtcTime::from_unix_duration(since).unwrap())
+}
+
+#[test]
+fn a_signing_time_outside_the_certificates_validity_is_refused() {
+    // The leaves are valid from 2026-01-01 until 2028-01-01.
+    let within = CmsOptions {
+        signing_time: Some(utc(2026, time::Month::November, 24)),
+        ..CmsOptions::default()
+    };
+    assert_eq!(codes_of("gost512", &within), []);
+    let before = CmsOptions {
+        signing_time: Some(utc(2025, time::Month::December, 31)),
+        ..CmsOptions::default()
+    };
+    assert_eq!(codes_of("gost512", &before), [SignatureExpired]);
+    let (cert, key) = PKI.leaf("gost512");
+    let signature = cms(cert, key, &document(), &before);
+    let failure = failures(&signature, &document(), &PKI.trust).remove(0);
+    assert!(
+        failure.detail.contains("signingTime 2025-12-31T00:00:00Z"),
+        "{}",
+        failure.detail
+    );
+}

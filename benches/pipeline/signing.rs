@@ -81,10 +81,13 @@ impl Signing {
             write("gost-root.pem", &gost_pki::pem(&root))?,
             write("gost-ca.pem", &gost_pki::pem(&ca))?,
         ];
-        // The CA's CRL lists a serial no bench certificate has: present, and not revoking.
+        // Every CA on a path has a CRL (else the worker waits for one); each lists a serial
+        // no bench certificate has: present, and not revoking.
         let crls = vec![
             fixture("intermediate.crl"),
+            fixture("root.crl"),
             write("gost-ca.crl", &crl((&ca_name, &ca_key), &[99]))?,
+            write("gost-root.crl", &crl((&root_name, &root_key), &[99]))?,
         ];
         let mut otp_key = vec![0u8; 32];
         rand::Rng::fill(&mut rand::rng(), otp_key.as_mut_slice());

@@ -11,6 +11,7 @@ pub mod error;
 pub mod names;
 mod properties;
 pub mod publisher;
+pub mod requeue;
 mod settle;
 pub mod topology;
 

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::CliError;
 use crate::checks::signature::ca_path::verify_ca;
 use crate::checks::signature::certificate::{check_key_usage, unix_time};
-use crate::checks::signature::{check, OtpSettings, SignatureInput, TrustStore};
+use crate::checks::signature::{check, CrlGap, OtpSettings, SignatureInput, TrustStore, Verdict};
 use crate::checks::Facts;
 use crate::domain::envelope::{Envelope, SignatureClaim};
 use crate::domain::instant::Instant;
@@ -46,34 +46,48 @@ pub fn certificate(cmd: CertificateCommand, out: &mut impl Write) -> Result<Exit
     };
     let trust = trust_store()?;
     let der = read_certificate(&cert)?;
-    let failure = verify_certificate(&trust, &der, at);
-    report(out, failure.as_slice())
+    let verdict = verify_certificate(&trust, &der, at, OffsetDateTime::now_utc());
+    report(out, &verdict)
 }
 
-/// The chain at `at` and the leaf's key usage: what `signature.*` code, if any, it earns.
-/// A CA certificate (an NCA root or intermediate) is checked as a CA instead: its path to a
-/// configured root and validity at `at` (`ca_path`); key usage is a signer's matter.
-pub fn verify_certificate(trust: &TrustStore, der: &[u8], at: OffsetDateTime) -> Option<Failure> {
+/// The chain at `at` and the leaf's key usage: what `signature.*` code, if any, it earns,
+/// and the CAs whose CRL is missing or stale `now` (then the certificate's revocation
+/// status cannot be decided). A CA certificate (an NCA root or intermediate) is checked
+/// as a CA instead: its path to a configured root and validity at `at` (`ca_path`); key
+/// usage is a signer's matter, and CRLs are not consulted.
+pub fn verify_certificate(
+    trust: &TrustStore,
+    der: &[u8],
+    at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Verdict {
     let failure = |e: &webpki::Error| crate::checks::signature::certificate::chain_failure(e);
     let chain = match trust.verify_chain(&CertificateDer::from(der), &[], unix_time(at)) {
         Ok(()) => None,
         Err(webpki::Error::CaUsedAsEndEntity) => {
-            return verify_ca(trust, der, unix_time(at))
+            let failures = verify_ca(trust, der, unix_time(at))
                 .err()
                 .map(|e| failure(&e));
+            return Verdict::decided(failures.into_iter().collect());
         }
         Err(e) => Some(failure(&e)),
     };
-    chain.or_else(|| {
-        use der::Decode;
-        match x509_cert::Certificate::from_der(der) {
-            Ok(parsed) => check_key_usage(&parsed),
-            Err(_) => Some(Failure::new(
-                ReasonCode::SignatureInvalid,
-                "not a certificate",
-            )),
-        }
-    })
+    let parsed = <x509_cert::Certificate as der::Decode>::from_der(der);
+    let waiting_for: Vec<CrlGap> = match &parsed {
+        Ok(leaf) => trust.crl_gaps(leaf, &[], now),
+        Err(_) => Vec::new(),
+    };
+    let failure = chain.or_else(|| match &parsed {
+        Ok(parsed) => check_key_usage(parsed),
+        Err(_) => Some(Failure::new(
+            ReasonCode::SignatureInvalid,
+            "not a certificate",
+        )),
+    });
+    Verdict {
+        failures: failure.into_iter().collect(),
+        waiting_for,
+    }
 }
 
 pub fn signature(cmd: SignatureCommand, out: &mut impl Write) -> Result<ExitCode, CliError> {
@@ -89,27 +103,40 @@ pub fn signature(cmd: SignatureCommand, out: &mut impl Write) -> Result<ExitCode
         envelope: &envelope,
         applicant_iin: iin.as_deref(),
         facts: &facts,
+        now: OffsetDateTime::now_utc(),
     };
     // The mobile citizens registry lives in the database, which this command does not use.
-    let mut failures = check(&input, &trust, &otp);
+    let mut verdict = check(&input, &trust, &otp);
     if let SignatureClaim::Otp(_) = envelope.signature {
-        failures.retain(|f| f.code != ReasonCode::SignaturePhoneNotRegistered);
+        verdict
+            .failures
+            .retain(|f| f.code != ReasonCode::SignaturePhoneNotRegistered);
         let _ = writeln!(
             out,
             "note: the phone's registration was not checked (registry not consulted)"
         );
     }
-    report(out, &failures)
+    report(out, &verdict)
 }
 
-fn report(out: &mut impl Write, failures: &[Failure]) -> Result<ExitCode, CliError> {
+/// `valid` (exit 0); else one `refused: <code>: <detail>` line per failure and one
+/// `undecided: <why>` line per CA whose CRL the revocation status waits for (exit 1): the
+/// worker would not decide such an application now, it would wait for a fresh CRL.
+fn report(out: &mut impl Write, verdict: &Verdict) -> Result<ExitCode, CliError> {
     let write = |e: std::io::Error| CliError::Failed(format!("cannot write: {e}"));
-    if failures.is_empty() {
+    if verdict.failures.is_empty() && verdict.waiting_for.is_empty() {
         writeln!(out, "valid").map_err(write)?;
         return Ok(ExitCode::SUCCESS);
     }
-    for f in failures {
+    for f in &verdict.failures {
         writeln!(out, "refused: {}: {}", f.code, f.detail).map_err(write)?;
+    }
+    for gap in &verdict.waiting_for {
+        writeln!(
+            out,
+            "undecided: the revocation status cannot be decided: {gap}"
+        )
+        .map_err(write)?;
     }
     Ok(ExitCode::from(1))
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer};
 use toml::Table;
 
 use super::ConfigError;
-use crate::checks::signature::{OtpKey, OtpSettings, TrustStore};
+use crate::checks::signature::{MissingCrls, OtpKey, OtpSettings, TrustStore};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +26,7 @@ pub struct Settings {
     pub outbox: Outbox,
     pub rules: RulesFile,
     pub calendar: CalendarDir,
+    pub reload: Reload,
     pub shutdown: Shutdown,
     pub log: Log,
 }
@@ -124,6 +125,10 @@ pub struct Http {
 pub struct Signature {
     pub trust_anchors: Vec<PathBuf>,
     pub crls: Vec<PathBuf>,
+    /// `true`: a CA on a signer's path without a configured CRL counts as revoking
+    /// nothing (and `crls` may be empty: no revocation checking at all). `false` (the
+    /// default): an application whose chain has such a CA waits, undecided.
+    pub allow_missing_crls: bool,
     pub otp_lifetime_s: u32,
     /// How far `submitted_at` may lie after the moment the message arrived.
     pub clock_skew_s: u32,
@@ -132,14 +137,25 @@ pub struct Signature {
 }
 
 impl Signature {
-    /// The trust anchors and CRLs, loaded once; an error names the setting and the file.
+    /// The trust anchors and CRLs, read now; an error names the setting and the file.
     pub fn trust_store(&self) -> Result<TrustStore, ConfigError> {
         if self.trust_anchors.is_empty() {
             return Err(ConfigError(
                 "signature.trust_anchors: no file given (set TRP__SIGNATURE__TRUST_ANCHORS)".into(),
             ));
         }
-        TrustStore::load(&self.trust_anchors, &self.crls).map_err(|e| ConfigError(e.to_string()))
+        TrustStore::load(&self.trust_anchors, &self.crls)
+            .map(|store| store.with_missing_crls(self.missing_crls()))
+            .map_err(|e| ConfigError(e.to_string()))
+    }
+
+    /// The policy for a CA without a configured CRL (`signature.allow_missing_crls`).
+    pub fn missing_crls(&self) -> MissingCrls {
+        if self.allow_missing_crls {
+            MissingCrls::Allow
+        } else {
+            MissingCrls::Wait
+        }
     }
 
     /// The OTP settings. Without a key, OTP signatures cannot be checked: where `required`,
@@ -233,6 +249,24 @@ pub struct RulesFile {
 #[serde(deny_unknown_fields)]
 pub struct CalendarDir {
     pub dir: PathBuf,
+}
+
+/// Reloading the trust anchors, CRLs, rules and calendar without a restart: on SIGHUP, and
+/// when one of their files changes (`docs/operations.md`, "Reload").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reload {
+    /// How often the files are looked at (size, modification time, inode), in
+    /// milliseconds; a change is read once it has stayed put for one more look. 0: only
+    /// SIGHUP reloads.
+    pub poll_ms: u32,
+}
+
+impl Reload {
+    /// The polling interval; `None` when files are not watched.
+    pub fn poll(&self) -> Option<Duration> {
+        (self.poll_ms > 0).then(|| Duration::from_millis(self.poll_ms.into()))
+    }
 }
 
 #[derive(Debug, Deserialize)]

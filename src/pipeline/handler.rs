@@ -9,25 +9,26 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::broker::consumer::{Delivery, Disposition, PANIC_RETRY_AFTER};
-use crate::checks::signature::{self, OtpSettings, SignatureInput, TrustStore};
+use crate::checks::signature::{self, OtpSettings, SignatureInput, Verdict};
 use crate::checks::Facts;
 use crate::domain::dead_letter::{DeadLetterReason, EnvelopeError};
 use crate::domain::envelope::{Envelope, SignatureClaim};
-use crate::domain::reason::Failure;
 use crate::domain::request::ERequest;
+use crate::reload::{Files, Snapshot};
 use crate::retry::Backoff;
 use crate::store::commit::{Prepared, Recorded};
 use crate::store::StoreError;
 use crate::telemetry::{CodeLabel, MethodLabel, Metrics, OutcomeLabel};
 
 use super::batcher::{Batcher, Stopped};
-use super::commit::ItemResult;
+use super::commit::{Checked, ItemResult};
+use super::deferred::Deferrals;
 use super::prepare::{Found, Gatherer, Lookup};
 use super::verify::{Lost, SignaturePool};
 
 /// Each item gets its own result; a transient error reaches every item of the batch (hence
 /// the `Arc`).
-pub type Committer = Batcher<Prepared, ItemResult, Arc<StoreError>>;
+pub type Committer = Batcher<Checked, ItemResult, Arc<StoreError>>;
 
 /// What every delivery needs; cheap to clone into each handler task.
 #[derive(Clone)]
@@ -36,8 +37,11 @@ pub struct Handler {
     pub gather: Gatherer,
     /// Where signature checks run: off the runtime's threads, a bounded number at once.
     pub signatures: SignaturePool,
-    pub trust: Arc<TrustStore>,
+    /// The trust store, rules and calendar in force: one snapshot per application.
+    pub files: Arc<Files>,
     pub otp: Arc<OtpSettings>,
+    /// Where applications wait whose revocation status rests on a stale or missing CRL.
+    pub deferrals: Deferrals,
     pub max_message_bytes: usize,
     /// How far `submitted_at` may lie after the message's arrival (`signature.clock_skew_s`).
     pub clock_skew: Duration,
@@ -78,31 +82,36 @@ impl Handler {
             .as_ref()
             .ok()
             .map(|r| r.applicant.iin.raw().to_owned());
-        let (envelope, facts, signature) = match self.check(envelope, applicant_iin, facts).await {
-            Ok(checked) => checked,
-            Err(lost) => return not_checked(&id, lost),
-        };
+        let (envelope, facts, verdict, snapshot) =
+            match self.check(envelope, applicant_iin, facts).await {
+                Ok(checked) => checked,
+                Err(lost) => return not_checked(&id, lost),
+            };
+        if !verdict.is_decidable() {
+            return self.deferrals.defer(&envelope, delivery, &verdict).await;
+        }
         let prepared = Prepared {
             envelope,
             document,
-            signature,
+            signature: verdict.failures,
             facts,
             received_at,
         };
-        match self.committer.submit(prepared).await {
+        match self.committer.submit(Checked { prepared, snapshot }).await {
             Ok(Ok(Ok(recorded))) => self.recorded(&id, recorded),
             Ok(Ok(Err(e)) | Err(e)) => self.retry_later(&id, delivery, &e),
             Err(stopped) => stopped_now(&id, stopped),
         }
     }
 
-    /// Runs the signature check in the pool; the envelope and facts travel there and back.
+    /// Runs the signature check in the pool, under the snapshot in force now, which goes
+    /// on to the commit; the envelope and facts travel there and back.
     async fn check(
         &self,
         envelope: Envelope,
         applicant_iin: Option<String>,
         facts: Facts,
-    ) -> Result<(Envelope, Facts, Vec<Failure>), Lost> {
+    ) -> Result<(Envelope, Facts, Verdict, Arc<Snapshot>), Lost> {
         let method = match envelope.signature {
             SignatureClaim::Eds { .. } => "eds",
             SignatureClaim::Otp(_) => "otp",
@@ -111,16 +120,17 @@ impl Handler {
             .signature_checks
             .get_or_create(&MethodLabel { method })
             .inc();
-        let (trust, otp) = (self.trust.clone(), self.otp.clone());
+        let (snapshot, otp) = (self.files.current(), self.otp.clone());
         self.signatures
             .run(move || {
                 let input = SignatureInput {
                     envelope: &envelope,
                     applicant_iin: applicant_iin.as_deref(),
                     facts: &facts,
+                    now: OffsetDateTime::now_utc(),
                 };
-                let failures = signature::check(&input, &trust, &otp);
-                (envelope, facts, failures)
+                let verdict = signature::check(&input, &snapshot.trust, &otp);
+                (envelope, facts, verdict, snapshot)
             })
             .await
     }

@@ -3,6 +3,7 @@
 
 pub mod batcher;
 pub mod commit;
+pub mod deferred;
 pub mod dispatch;
 pub mod handler;
 pub mod prepare;

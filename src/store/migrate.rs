@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "dispatch_indexes",
         sql: include_str!("../../migrations/0004_dispatch_indexes.sql"),
     },
+    Migration {
+        version: 5,
+        name: "deferred",
+        sql: include_str!("../../migrations/0005_deferred.sql"),
+    },
 ];
 
 /// The key of the advisory lock that serialises migrations ("trp_migr" in ASCII). The

@@ -4,6 +4,7 @@
 //! Schema and choices: `docs/storage.md`.
 
 pub mod commit;
+pub mod deferred;
 mod error;
 pub mod explain;
 pub mod facts;

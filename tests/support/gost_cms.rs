@@ -19,6 +19,7 @@ const ID_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
 const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
 const CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
 const MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+const SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
 
 /// How to make a CMS signature.
 #[derive(Clone, Default)]
@@ -29,6 +30,8 @@ pub struct CmsOptions {
     pub message_digest: Option<Vec<u8>>,
     /// Other certificates to carry (intermediates).
     pub extra_certs: Vec<Vec<u8>>,
+    /// A signingTime signed attribute with this value.
+    pub signing_time: Option<x509_cert::time::Time>,
 }
 
 /// A CMS SignedData over `document` by `key` with certificate `cert` (DER).
@@ -48,14 +51,17 @@ pub fn cms(cert_der: &[u8], key: &Key, document: &[u8], options: &CmsOptions) ->
         values: SetOfVec::try_from(vec![value]).unwrap(),
     };
     let signed_attrs = (!options.no_signed_attributes).then(|| {
-        SetOfVec::try_from(vec![
+        let mut attrs = vec![
             attr(CONTENT_TYPE, Any::from(&ID_DATA)),
             attr(
                 MESSAGE_DIGEST,
                 Any::encode_from(&OctetString::new(digest).unwrap()).unwrap(),
             ),
-        ])
-        .unwrap()
+        ];
+        if let Some(at) = &options.signing_time {
+            attrs.push(attr(SIGNING_TIME, Any::encode_from(at).unwrap()));
+        }
+        SetOfVec::try_from(attrs).unwrap()
     });
     let signature = match &signed_attrs {
         Some(attrs) => key.sign(&attrs.to_der().unwrap()),

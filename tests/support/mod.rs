@@ -10,6 +10,7 @@ pub mod notify;
 pub mod pg_proxy;
 pub mod pki;
 pub mod tcp_gate;
+pub mod test_ca;
 pub mod worker;
 #[allow(unused_imports)]
 pub use pki::*;

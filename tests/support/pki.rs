@@ -29,11 +29,12 @@ pub fn document() -> Vec<u8> {
     read("document.json")
 }
 
-/// Root and intermediate configured, with the intermediate's CRL.
+/// Root and intermediate configured, with both CAs' CRLs (every CA on a signer's path has
+/// one, so no revocation status waits).
 pub fn trust() -> TrustStore {
     TrustStore::load(
         &[pki("root.pem"), pki("intermediate.pem")],
-        &[pki("intermediate.crl")],
+        &[pki("intermediate.crl"), pki("root.crl")],
     )
     .expect("the test trust store loads")
 }

@@ -59,7 +59,11 @@ pub fn env_for(db_url: &str, names: &trp_worker::broker::Names) -> Vec<(String, 
         ("TRP__SIGNATURE__TRUST_ANCHORS", anchors),
         (
             "TRP__SIGNATURE__CRLS",
-            pki("intermediate.crl").display().to_string(),
+            format!(
+                "{},{}",
+                pki("intermediate.crl").display(),
+                pki("root.crl").display()
+            ),
         ),
         (
             "TRP__SIGNATURE__OTP_KEY",
@@ -201,6 +205,12 @@ impl Replica {
 /// An envelope with a detached CMS signature made by `openssl cms -sign` with the test PKI's
 /// leaf `leaf` (e.g. "leaf-rsa"), over `document`.
 pub fn eds_envelope(application_id: &str, document: &[u8], leaf: &str) -> Value {
+    let (cert, key) = (pki(&format!("{leaf}.pem")), pki(&format!("{leaf}.key")));
+    eds_envelope_by(application_id, document, &cert, &key)
+}
+
+/// [`eds_envelope`], signed with the certificate and key in the files `cert` and `key`.
+pub fn eds_envelope_by(application_id: &str, document: &[u8], cert: &Path, key: &Path) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("document.json");
     std::fs::write(&input, document).unwrap();
@@ -209,9 +219,9 @@ pub fn eds_envelope(application_id: &str, document: &[u8], leaf: &str) -> Value 
             "cms", "-sign", "-binary", "-outform", "DER", "-md", "sha256",
         ])
         .arg("-signer")
-        .arg(pki(&format!("{leaf}.pem")))
+        .arg(cert)
         .arg("-inkey")
-        .arg(pki(&format!("{leaf}.key")))
+        .arg(key)
         .arg("-in")
         .arg(&input)
         .output()

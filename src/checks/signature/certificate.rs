@@ -86,6 +86,34 @@ fn explain(error: &webpki::Error) -> String {
     }
 }
 
+/// The leaf must have been valid at `signed_at`, the signing time its signer states in the
+/// `signingTime` signed attribute (the chain is judged at `submitted_at` by
+/// [`check_chain`]; a signature that says it was made outside its certificate's validity is
+/// refused all the same).
+pub fn check_valid_at_signing(cert: &Certificate, signed_at: OffsetDateTime) -> Option<Failure> {
+    let validity = &cert.tbs_certificate.validity;
+    let bound = |t: &x509_cert::time::Time| {
+        let secs = i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+        OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    };
+    let (from, until) = (bound(&validity.not_before), bound(&validity.not_after));
+    if (from..=until).contains(&signed_at) {
+        return None;
+    }
+    let rfc3339 = crate::domain::instant::rfc3339;
+    Some(Failure::new(
+        ReasonCode::SignatureExpired,
+        format!(
+            "the signer's certificate was not valid at the signing time the signature states \
+             (signingTime {}; valid from {} until {}) [{}]",
+            rfc3339(signed_at),
+            rfc3339(from),
+            rfc3339(until),
+            describe(cert)
+        ),
+    ))
+}
+
 /// The leaf must allow digitalSignature or nonRepudiation. A certificate without the
 /// extension allows every use (RFC 5280, 4.2.1.3).
 pub fn check_key_usage(cert: &Certificate) -> Option<Failure> {

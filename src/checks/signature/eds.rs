@@ -2,16 +2,18 @@
 //! certificate of the configured national CA, of the applicant.
 
 use der::asn1::{ObjectIdentifier as Oid, OctetString};
-use der::Encode;
+use der::{Decode, Encode};
 use time::OffsetDateTime;
 
-use super::certificate::{check_chain, check_key_usage, check_signer_iin};
+use super::certificate::{check_chain, check_key_usage, check_signer_iin, check_valid_at_signing};
 use super::signed_data::{self, Signed, ID_DATA};
 use super::trust::TrustStore;
+use super::Verdict;
 use crate::domain::reason::{Failure, ReasonCode};
 
 const ID_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
 const ID_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+const ID_SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
 
 /// What the EDS branch needs from the application.
 pub struct EdsInput<'a> {
@@ -24,13 +26,28 @@ pub struct EdsInput<'a> {
 
 /// Every failure found, at most one per code (the first found names the detail).
 pub fn verify(input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
-    let signed = match signed_data::parse(input.cms) {
-        Ok(signed) => signed,
-        Err(e) => return vec![invalid(e.to_string())],
-    };
+    match signed_data::parse(input.cms) {
+        Ok(signed) => failures(&signed, input, trust),
+        Err(e) => vec![invalid(e.to_string())],
+    }
+}
+
+/// [`verify`], and the CAs on the signer's path whose CRL is missing or stale at `now`
+/// (the signature's revocation status waits for them).
+pub fn check(input: &EdsInput<'_>, trust: &TrustStore, now: OffsetDateTime) -> Verdict {
+    match signed_data::parse(input.cms) {
+        Ok(signed) => Verdict {
+            failures: failures(&signed, input, trust),
+            waiting_for: trust.crl_gaps(&signed.signer_cert, &signed.other_certs, now),
+        },
+        Err(e) => Verdict::decided(vec![invalid(e.to_string())]),
+    }
+}
+
+fn failures(signed: &Signed, input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
     let found = [
-        check_content(&signed, input.document),
-        check_signer_signature(&signed, input.document, trust).err(),
+        check_content(signed, input.document),
+        check_signer_signature(signed, input.document, trust).err(),
         check_chain(
             trust,
             (&signed.signer_cert, &signed.signer_cert_der),
@@ -41,8 +58,36 @@ pub fn verify(input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
         input
             .applicant_iin
             .and_then(|iin| check_signer_iin(&signed.signer_cert, iin)),
+        check_signing_time(&signed),
     ];
     super::one_per_code(found)
+}
+
+/// When the signer states a `signingTime` (a signed attribute, so covered by the
+/// signature), its certificate must have been valid then. More than one value, or one that
+/// is not a Time, is a malformed signature.
+fn check_signing_time(signed: &Signed) -> Option<Failure> {
+    let attrs = signed.signer.signed_attrs.as_ref()?;
+    let mut values = attrs
+        .iter()
+        .filter(|a| a.oid == ID_SIGNING_TIME)
+        .flat_map(|a| a.values.iter());
+    let value = values.next()?;
+    if values.next().is_some() {
+        return Some(invalid(
+            "the signed attributes hold more than one signingTime",
+        ));
+    }
+    let time = value
+        .to_der()
+        .ok()
+        .and_then(|der| x509_cert::time::Time::from_der(&der).ok());
+    let Some(time) = time else {
+        return Some(invalid("the signingTime attribute is not a Time"));
+    };
+    let secs = i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+    let signed_at = OffsetDateTime::from_unix_timestamp(secs).ok()?;
+    check_valid_at_signing(&signed.signer_cert, signed_at)
 }
 
 fn invalid(detail: impl Into<String>) -> Failure {

@@ -11,12 +11,16 @@ pub mod certificate;
 pub mod eds;
 pub mod gost;
 pub mod otp;
+pub mod revocation;
 pub mod signed_data;
 pub mod trust;
 pub mod verified_once;
 
 pub use otp::{OtpKey, OtpKeyError, OtpSettings};
+pub use revocation::{CrlGap, MissingCrls};
 pub use trust::{TrustError, TrustStore};
+
+use time::OffsetDateTime;
 
 use super::Facts;
 use crate::domain::envelope::{Envelope, SignatureClaim};
@@ -42,13 +46,42 @@ pub struct SignatureInput<'a> {
     /// application is refused anyway (`documents.malformed`).
     pub applicant_iin: Option<&'a str>,
     pub facts: &'a Facts,
+    /// When the check runs: a CRL whose `nextUpdate` is before it is stale.
+    pub now: OffsetDateTime,
 }
 
-/// Every failure the signature check finds (at most one per code); empty when it passes.
-pub fn check(input: &SignatureInput<'_>, trust: &TrustStore, otp: &OtpSettings) -> Vec<Failure> {
+/// What the signature check found: the failures, and whether they can be decided on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdict {
+    /// Every failure found (at most one per code); empty when the signature passed.
+    pub failures: Vec<Failure>,
+    /// The CAs whose CRL the signer's revocation status waits for (missing or stale).
+    /// While it is not empty the application must not be decided on this verdict, neither
+    /// approved nor refused: it waits for fresh CRLs (`docs/signatures.md`).
+    pub waiting_for: Vec<CrlGap>,
+}
+
+impl Verdict {
+    /// Failures that can be decided on (nothing to wait for).
+    pub fn decided(failures: Vec<Failure>) -> Self {
+        Self {
+            failures,
+            waiting_for: Vec::new(),
+        }
+    }
+
+    /// Whether an application may be decided on this verdict.
+    pub fn is_decidable(&self) -> bool {
+        self.waiting_for.is_empty()
+    }
+}
+
+/// The signature check: every failure found (at most one per code), and the CRLs an EDS
+/// signer's revocation status waits for. An OTP never waits.
+pub fn check(input: &SignatureInput<'_>, trust: &TrustStore, otp: &OtpSettings) -> Verdict {
     let envelope = input.envelope;
     match &envelope.signature {
-        SignatureClaim::Eds { cms } => eds::verify(
+        SignatureClaim::Eds { cms } => eds::check(
             &eds::EdsInput {
                 cms,
                 document: &envelope.document,
@@ -56,8 +89,9 @@ pub fn check(input: &SignatureInput<'_>, trust: &TrustStore, otp: &OtpSettings) 
                 applicant_iin: input.applicant_iin,
             },
             trust,
+            input.now,
         ),
-        SignatureClaim::Otp(claim) => otp::verify(
+        SignatureClaim::Otp(claim) => Verdict::decided(otp::verify(
             &otp::OtpInput {
                 claim,
                 document_sha256: &envelope.document_sha256,
@@ -66,6 +100,6 @@ pub fn check(input: &SignatureInput<'_>, trust: &TrustStore, otp: &OtpSettings) 
                 phone_holder_iin: input.facts.phone_holder_iin.as_deref(),
             },
             otp,
-        ),
+        )),
     }
 }

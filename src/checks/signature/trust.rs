@@ -1,6 +1,6 @@
-//! The trust store: the national CA's roots and intermediates and its CRLs, loaded once at
-//! start into an immutable value. Callers hold it behind an `Arc`, so a reload can later
-//! swap it whole without any check seeing half of an old and half of a new store.
+//! The trust store: the national CA's roots and intermediates and its CRLs, read into an
+//! immutable value. It is part of a [`crate::reload::Snapshot`], swapped whole on a reload,
+//! so no check sees half of an old and half of a new store.
 
 use std::path::PathBuf;
 
@@ -18,6 +18,7 @@ use webpki::{
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
 use super::algorithms::{self, CmsAlgorithm, SUPPORTED};
+use super::revocation::{CrlGap, CrlInfo, MissingCrls, Revocation};
 use super::verified_once::{self, Remembering};
 
 pub const ANCHORS_SETTING: &str = "signature.trust_anchors";
@@ -56,6 +57,8 @@ pub struct TrustStore {
     /// [`SUPPORTED`], each algorithm remembering the intermediates' and CRLs' signatures it
     /// verified at load ([`verified_once`]): what chains and CMS signers are verified with.
     algorithms: Vec<Remembering>,
+    /// Whether a chain's CRLs are there and fresh ([`super::revocation`]).
+    revocation: Revocation,
     version: String,
 }
 
@@ -112,6 +115,7 @@ impl TrustStore {
             intermediates: Vec::new(),
             crls: Vec::new(),
             algorithms: Vec::new(),
+            revocation: Revocation::default(),
             version: version(anchor_pems, crls),
         };
         for (name, pem) in anchor_pems {
@@ -125,17 +129,60 @@ impl TrustStore {
             return Err(TrustError::new(ANCHORS_SETTING, "(all)", why));
         }
         let mut crl_ders = Vec::new();
+        let mut crl_infos = Vec::new();
         for (name, bytes) in crls {
             for der in revocation_lists(name, bytes)? {
-                let crl = OwnedCertRevocationList::from_der(&der).map_err(|e| {
+                let unusable = |e: &dyn std::fmt::Display| {
                     TrustError::new(CRLS_SETTING, name, format!("not a usable CRL: {e}"))
-                })?;
+                };
+                let crl = OwnedCertRevocationList::from_der(&der).map_err(|e| unusable(&e))?;
+                crl_infos.push(CrlInfo::parse(&der).map_err(|e| unusable(&e))?);
                 store.crls.push(crl.into());
                 crl_ders.push(der);
             }
         }
         store.algorithms = store.remembering(base, &crl_ders);
+        store.revocation = store.revocation_of(crl_infos, MissingCrls::default());
         Ok(store)
+    }
+
+    /// This store, with `missing` as the policy for a CA without a CRL
+    /// (`signature.allow_missing_crls`; by default the application waits).
+    pub fn with_missing_crls(mut self, missing: MissingCrls) -> Self {
+        let crls = self.revocation.crls().to_vec();
+        self.revocation = self.revocation_of(crls, missing);
+        self
+    }
+
+    fn revocation_of(&self, crls: Vec<CrlInfo>, missing: MissingCrls) -> Revocation {
+        let parse = |ders: &[CertificateDer<'static>]| -> Vec<x509_cert::Certificate> {
+            ders.iter()
+                .filter_map(|d| x509_cert::Certificate::from_der(d).ok())
+                .collect()
+        };
+        Revocation::new(
+            &parse(&self.roots),
+            &parse(&self.intermediates),
+            crls,
+            missing,
+        )
+    }
+
+    /// The configured CRLs' issuers and `nextUpdate`s, and the policy for missing ones.
+    pub fn revocation(&self) -> &Revocation {
+        &self.revocation
+    }
+
+    /// The CAs on `leaf`'s path whose CRL is missing or stale at `now`
+    /// ([`Revocation::gaps`]): while there is one, the signer's revocation status is
+    /// unknown.
+    pub fn crl_gaps(
+        &self,
+        leaf: &x509_cert::Certificate,
+        extra: &[Vec<u8>],
+        now: time::OffsetDateTime,
+    ) -> Vec<CrlGap> {
+        self.revocation.gaps(leaf, extra, now)
     }
 
     /// `base`, each algorithm remembering the configured intermediates' and CRLs'
@@ -225,8 +272,9 @@ impl TrustStore {
             .map(|c| CertificateDer::from(c.as_ref()))
             .collect();
         let crls: Vec<&CertRevocationList<'_>> = self.crls.iter().collect();
-        // No CRL configured for a CA means its certificates are taken as not revoked; an
-        // expired CRL is still used (the check is as of `submitted_at`, often in the past).
+        // webpki judges the entries only. Whether every CA on the path has a CRL, and
+        // whether it is past its nextUpdate, is [`Self::crl_gaps`]'s question, asked beside
+        // this one: an application with a gap is not decided on this result at all.
         let revocation = RevocationOptionsBuilder::new(&crls).ok().map(|b| {
             b.with_depth(RevocationCheckDepth::Chain)
                 .with_status_policy(UnknownStatusPolicy::Allow)

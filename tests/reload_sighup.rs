@@ -1,0 +1,97 @@
+//! SIGHUP to the real binary (contract section 8): the worker reads its files again and
+//! goes on with the new CRL, without a restart; SIGTERM still stops it cleanly afterwards.
+
+mod support;
+
+use std::process::{Child, Command};
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use support::amqp::eventually;
+use support::db::document;
+use support::test_ca::TestCa;
+use support::worker::{http_get, World};
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+fn signal(child: &Child, name: &str) {
+    let sent = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -{name}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_the_crls_of_the_running_binary() {
+    let world = World::new().await;
+    let ca = TestCa::new();
+    let month = OffsetDateTime::now_utc() + time::Duration::days(30);
+    ca.write_crl("root", month);
+    ca.write_crl("intermediate", month);
+    let port = free_port();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let file = std::fs::File::create(log.path()).unwrap();
+    let crls = format!(
+        "{},{}",
+        ca.path("intermediate.crl").display(),
+        ca.path("root.crl").display()
+    );
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_trp-worker"))
+        .arg("run")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .envs(world.env())
+        .env("TRP__HTTP__PORT", port.to_string())
+        .env("TRP__SIGNATURE__TRUST_ANCHORS", ca.anchors())
+        .env("TRP__SIGNATURE__CRLS", crls)
+        .env("TRP__RELOAD__POLL_MS", "0")
+        .env("TRP__LOG__FILTER", "info")
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .expect("the binary starts");
+    let log_text = || std::fs::read_to_string(log.path()).unwrap_or_default();
+
+    let doc = document(|_| {});
+    world
+        .submit(&ca.envelope("TRP-HUP-1", &doc, "leaf-a"))
+        .await;
+    let before = world.decision("TRP-HUP-1").await;
+    assert_eq!(before["outcome"], "approved", "{before}\n{}", log_text());
+
+    ca.revoke("leaf-a");
+    ca.write_crl("intermediate", month);
+    signal(&worker, "HUP");
+    let reloaded = eventually(Duration::from_secs(20), || async {
+        http_get(port, "/metrics")
+            .await
+            .contains("trp_reloads_total{result=\"ok\"} 1")
+    })
+    .await;
+    assert!(reloaded, "{}", log_text());
+
+    world
+        .submit(&ca.envelope("TRP-HUP-2", &doc, "leaf-a"))
+        .await;
+    let after = world.decision("TRP-HUP-2").await;
+    assert_eq!(after["outcome"], "refused", "{after}");
+    assert_eq!(after["reasons"][0]["code"], "signature.revoked", "{after}");
+    assert!(
+        worker.try_wait().unwrap().is_none(),
+        "still the same process"
+    );
+
+    signal(&worker, "TERM");
+    let status = worker.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{}", log_text());
+    assert!(
+        log_text().contains("reloaded the trust anchors, CRLs, rules and calendar"),
+        "{}",
+        log_text()
+    );
+    world.cleanup().await;
+}
