@@ -9,6 +9,7 @@ pub mod gost_pki;
 pub mod notify;
 pub mod pg_proxy;
 pub mod pki;
+pub mod tls;
 pub mod worker;
 #[allow(unused_imports)]
 pub use pki::*;
