@@ -318,6 +318,18 @@ pub struct Log {
     pub format: LogFormat,
 }
 
+impl Log {
+    /// The tracing filter; one that does not parse is an error naming the setting.
+    pub fn env_filter(&self) -> Result<tracing_subscriber::EnvFilter, ConfigError> {
+        tracing_subscriber::EnvFilter::try_new(&self.filter).map_err(|e| {
+            ConfigError(format!(
+                "log.filter: {:?} is not a tracing filter ({e})",
+                self.filter
+            ))
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -424,6 +436,7 @@ impl Settings {
             }
         }
         self.smtp.check()?;
+        self.log.env_filter()?;
         self.database.tls_roots()?;
         self.signature.otp_key_bytes()?;
         if self.database.url.parse::<tokio_postgres::Config>().is_err() {
