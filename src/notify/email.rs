@@ -115,9 +115,7 @@ impl Mailer {
         let pool = PoolConfig::new().max_size(self.pool_size);
         Ok(builder.pool_config(pool).build())
     }
-}
 
-impl Mailer {
     /// The server's certificate must name `smtp.host` and chain to `smtp.tls_ca_file` (only
     /// that CA) or, when none is given, to a root the system trusts.
     fn tls_parameters(&self) -> Result<TlsParameters, lettre::transport::smtp::Error> {

@@ -14,10 +14,9 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use super::StoreError;
 
 /// How the worker talks to PostgreSQL.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub enum Tls {
     /// Plain TCP: only where the network between the two is trusted (loopback, a pod).
-    #[default]
     Disable,
     /// Encrypted, the server's certificate unchecked: proof against listening, not against
     /// a server that pretends to be the database.
