@@ -36,6 +36,21 @@ install() {
 
 pg_run() { as_root su postgres -s /bin/sh -c "$*"; }
 
+# tests/database_tls.rs turns ssl on (ALTER SYSTEM) with a certificate it makes under
+# $DIR/pg-tls-test. Should those files be gone, the server would refuse to start: start it
+# without ssl (the test turns it on again when it runs).
+drop_stale_tls() {
+  local auto=$1/postgresql.auto.conf file
+  [ -f "$auto" ] || return 0
+  for file in $(sed -n "s/^ssl_\(cert\|key\)_file = '\(.*\)'\$/\2/p" "$auto"); do
+    if [ ! -f "$file" ]; then
+      log "$file is gone: starting PostgreSQL without ssl"
+      as_root sed -i "/^ssl\(_cert_file\|_key_file\)\? = /d" "$auto"
+      return 0
+    fi
+  done
+}
+
 start_postgres() {
   local data=$DIR/pg
   as_root mkdir -p "$DIR"
@@ -55,6 +70,7 @@ CONF
     printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' | as_root tee "$data/pg_hba.conf" >/dev/null
   fi
   if ! pg_run "$PG_BIN/pg_ctl -D '$data' status" >/dev/null 2>&1; then
+    drop_stale_tls "$data"
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     pg_run "$PG_BIN/pg_ctl -D '$data' -l '$data/server.log' -w -t 60 start" >/dev/null
   fi

@@ -3,9 +3,11 @@
 //! environment variables override both. Unknown keys are refused; secrets come from the
 //! environment only and sit in types that cannot be printed.
 
+mod connections;
 mod layers;
 mod settings;
 
+pub use connections::*;
 pub use settings::*;
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,5 @@
 //! `/healthz` (the process lives), `/readyz` (broker and database reachable, consuming) and
-//! `/metrics` (Prometheus text) on `http.port`.
+//! `/metrics` (OpenMetrics text, which Prometheus reads) on `http.port`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -75,10 +75,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
     (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [(header::CONTENT_TYPE, Metrics::CONTENT_TYPE)],
         state.metrics.encode(),
     )
 }
@@ -112,6 +109,22 @@ mod tests {
         response
     }
 
+    /// The content type names the format the body is in: OpenMetrics ends with `# EOF`,
+    /// Prometheus' text format 0.0.4 does not.
+    fn assert_metrics_type_matches_format(response: &str) {
+        let (head, body) = response.split_once("\r\n\r\n").expect("a response");
+        let content_type = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-type: "))
+            .expect("a content type");
+        let expected = if body.trim_end().ends_with("# EOF") {
+            "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        } else {
+            "text/plain; version=0.0.4; charset=utf-8"
+        };
+        assert_eq!(content_type, expected, "{body}");
+    }
+
     #[tokio::test]
     async fn health_readiness_and_metrics() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -135,6 +148,7 @@ mod tests {
             metrics_text.contains("trp_duplicates_total 1"),
             "{metrics_text}"
         );
+        assert_metrics_type_matches_format(&metrics_text);
 
         shutdown.cancel();
         server.await.unwrap().unwrap();

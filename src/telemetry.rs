@@ -11,7 +11,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
-use crate::config::{Log, LogFormat};
+use crate::config::{ConfigError, Log, LogFormat};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OutcomeLabel {
@@ -168,7 +168,12 @@ impl Metrics {
         }
     }
 
-    /// The Prometheus text exposition of every metric.
+    /// The content type of what [`Metrics::encode`] writes: prometheus-client's text
+    /// encoder writes OpenMetrics 1.0 (`_total` counters, `# EOF` at the end).
+    pub const CONTENT_TYPE: &'static str =
+        "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    /// The OpenMetrics text exposition of every metric.
     pub fn encode(&self) -> String {
         let mut out = String::new();
         // Writing to a String cannot fail.
@@ -177,10 +182,10 @@ impl Metrics {
     }
 }
 
-/// Installs the global tracing subscriber; a second call (tests) is a no-op.
-pub fn init_tracing(log: &Log) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&log.filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+/// Installs the global tracing subscriber; a second call (tests) is a no-op. A filter that
+/// does not parse is an error naming `log.filter`, never a silent `info`.
+pub fn init_tracing(log: &Log) -> Result<(), ConfigError> {
+    let filter = log.env_filter()?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false);
@@ -188,6 +193,7 @@ pub fn init_tracing(log: &Log) {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
     };
+    Ok(())
 }
 
 #[cfg(test)]

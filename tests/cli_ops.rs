@@ -36,11 +36,28 @@ fn run_refuses_bad_configuration_with_exit_2_naming_the_setting() {
         ("TRP__SIGNATURE__TRUST_ANCHORS", &root),
         ("TRP__SIGNATURE__OTP_KEY", "a2V5"),
     ];
-    let cases: [(&[(&str, &str)], &str); 7] = [
+    let cases: [(&[(&str, &str)], &str); 12] = [
+        (&[("TRP__AMQP__DELIVERY_LIMIT", "0")], "amqp.delivery_limit"),
         (&[("TRP__DATABASE__URL", "mysql://nope")], "database.url"),
         (&[("TRP__AMQP__PREFETCH", "many")], "TRP__AMQP__PREFETCH"),
         (&[("TRP__AMQP__PREFTCH", "1")], "TRP__AMQP__PREFTCH"),
         (&[("TRP__SMTP__TLS", "ssl")], "smtp.tls"),
+        (
+            &[("TRP__SMTP__HOST", "mail.example.org")],
+            "smtp.tls is none",
+        ),
+        (
+            &[("TRP__LOG__FILTER", "info,trp_worker=loud")],
+            "log.filter",
+        ),
+        (
+            &[("TRP__DATABASE__LOCK_TIMEOUT_MS", "0")],
+            "database.lock_timeout_ms",
+        ),
+        (
+            &[("TRP__DATABASE__TLS", "verify-full")],
+            "database.tls_ca_file",
+        ),
         (&[], "signature.trust_anchors"),
         // No CRL at all, and no setting that allows it.
         (no_crl, "signature.crls"),
@@ -52,6 +69,10 @@ fn run_refuses_bad_configuration_with_exit_2_naming_the_setting() {
         assert!(stderr(&out).starts_with(named), "{env:?}: {}", stderr(&out));
         assert_eq!(stderr(&out).trim_end().lines().count(), 1, "one line");
     }
+    // Every command, not only run: a bad filter is never silently replaced by `info`.
+    let out = worker(&["migrate"], url, &[("TRP__LOG__FILTER", "[")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("log.filter"), "{}", stderr(&out));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -99,6 +120,24 @@ async fn migrate_then_import_a_registry() {
         .unwrap()
         .get(0);
     assert_eq!(record, "FP-1", "nothing of the bad file loaded");
+
+    // A file without its header: the message names the columns, not the first row.
+    let headless = dir.path().join("headless.csv");
+    std::fs::write(&headless, "900517310008,FP-4,2026-10-01\n").unwrap();
+    let out = worker(
+        &["import", "biometrics", headless.to_str().unwrap()],
+        &db.url,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the header must be `iin,fingerprint_record,registered_on`"),
+        "{}",
+        stderr(&out)
+    );
+    for value in ["900517310008", "FP-4", "2026-10-01"] {
+        assert!(!stderr(&out).contains(value), "{}", stderr(&out));
+    }
 
     let out = worker(
         &["import", "passports", good.to_str().unwrap()],

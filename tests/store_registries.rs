@@ -181,7 +181,7 @@ async fn a_wrong_header_or_shape_is_refused() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "line 1: the header is `iin,phone`, expected `phone,iin`"
+        "line 1: the header must be `phone,iin` (these columns, in this order)"
     );
     let err = load(&db, Registry::MobileCitizens, "phone,iin\n+77011234567\n")
         .await
@@ -189,6 +189,25 @@ async fn a_wrong_header_or_shape_is_refused() {
     assert_eq!(err.to_string(), "line 2: has 1 fields, expected 2");
     let err = load(&db, Registry::MobileCitizens, "").await.unwrap_err();
     assert!(matches!(err, ImportError::Header { .. }));
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn a_file_without_its_header_is_refused_without_quoting_its_first_row() {
+    let db = TestDb::migrated().await;
+    let row = "900517310006,FP-2026-7731902,2026-10-01";
+    let err = load(&db, Registry::Biometrics, &format!("{row}\n"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "line 1: the header must be `iin,fingerprint_record,registered_on` (these columns, in this order)"
+    );
+    for value in row.split(',') {
+        assert!(!err.contains(value), "{err}");
+    }
+    assert_eq!(db.count("SELECT count(*) FROM reg_biometrics").await, 0);
     db.drop().await;
 }
 

@@ -23,7 +23,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 /// then drains within `shutdown.grace_s`.
 pub fn run() -> Result<ExitCode, CliError> {
     let settings = settings()?;
-    crate::telemetry::init_tracing(&settings.log);
+    crate::telemetry::init_tracing(&settings.log).map_err(|e| CliError::Config(e.to_string()))?;
     let loaded = Loaded::from_settings(&settings).map_err(|e| CliError::Config(e.to_string()))?;
     let grace = settings.shutdown.grace();
     runtime()?.block_on(async move {
@@ -92,7 +92,7 @@ async fn wait_for_signal() {
 
 pub fn migrate() -> Result<ExitCode, CliError> {
     let settings = settings()?;
-    crate::telemetry::init_tracing(&settings.log);
+    crate::telemetry::init_tracing(&settings.log).map_err(|e| CliError::Config(e.to_string()))?;
     runtime()?.block_on(async {
         let pool = settings
             .database

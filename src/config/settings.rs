@@ -9,6 +9,7 @@ use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use serde::{Deserialize, Deserializer};
 use toml::Table;
 
+use super::connections::{Database, Smtp};
 use super::ConfigError;
 use crate::checks::signature::{MissingCrls, OtpKey, OtpSettings, TrustStore};
 
@@ -95,27 +96,6 @@ impl Amqp {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Database {
-    pub url: String,
-    pub pool_size: usize,
-    /// From `TRP__DATABASE__PASSWORD` only.
-    pub password: Option<SecretString>,
-}
-
-impl Database {
-    /// A pool of `size` connections, the password applied from the environment.
-    pub fn pool(&self, size: usize) -> Result<deadpool_postgres::Pool, ConfigError> {
-        let password = self.password.as_ref().map(|p| p.expose_secret());
-        crate::store::pool::pool_with_password(&self.url, password, size).map_err(|e| match e {
-            // Its message starts with the setting's name.
-            crate::store::StoreError::Config(message) => ConfigError(message),
-            other => ConfigError(format!("database.url: {other}")),
-        })
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Http {
     pub port: u16,
 }
@@ -195,26 +175,6 @@ pub struct Sms {
     pub token: Option<SecretString>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpTls {
-    None,
-    Starttls,
-    Tls,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Smtp {
-    pub host: String,
-    pub port: u16,
-    pub tls: SmtpTls,
-    pub from: String,
-    pub username: String,
-    /// From `TRP__SMTP__PASSWORD` only.
-    pub password: Option<SecretString>,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Notifications {
@@ -288,6 +248,18 @@ pub struct Log {
     pub format: LogFormat,
 }
 
+impl Log {
+    /// The tracing filter; one that does not parse is an error naming the setting.
+    pub fn env_filter(&self) -> Result<tracing_subscriber::EnvFilter, ConfigError> {
+        tracing_subscriber::EnvFilter::try_new(&self.filter).map_err(|e| {
+            ConfigError(format!(
+                "log.filter: {:?} is not a tracing filter ({e})",
+                self.filter
+            ))
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -309,7 +281,7 @@ pub fn from_table(table: Table) -> Result<Settings, ConfigError> {
 
 impl Settings {
     fn validate(&self) -> Result<(), ConfigError> {
-        let checks: [(bool, &str, &str); 15] = [
+        let checks: [(bool, &str, &str); 19] = [
             (
                 self.amqp.delivery_limit > 0,
                 "amqp.delivery_limit",
@@ -357,6 +329,26 @@ impl Settings {
                 "must be at least 1",
             ),
             (
+                self.database.connect_timeout_s > 0,
+                "database.connect_timeout_s",
+                "must be at least 1",
+            ),
+            (
+                self.database.statement_timeout_ms > 0,
+                "database.statement_timeout_ms",
+                "must be at least 1 (0 would let a statement run forever)",
+            ),
+            (
+                self.database.lock_timeout_ms > 0,
+                "database.lock_timeout_ms",
+                "must be at least 1 (0 would let a lock wait forever)",
+            ),
+            (
+                self.database.pool_wait_timeout_ms > 0,
+                "database.pool_wait_timeout_ms",
+                "must be at least 1",
+            ),
+            (
                 self.signature.otp_lifetime_s > 0,
                 "signature.otp_lifetime_s",
                 "must be at least 1",
@@ -394,6 +386,9 @@ impl Settings {
                 return Err(ConfigError(format!("{key} {why}")));
             }
         }
+        self.smtp.check()?;
+        self.log.env_filter()?;
+        self.database.tls_roots()?;
         self.signature.otp_key_bytes()?;
         if self.database.url.parse::<tokio_postgres::Config>().is_err() {
             return Err(ConfigError("database.url is not a PostgreSQL URL".into()));

@@ -120,3 +120,96 @@ fn trp_config_is_layered_and_checked() {
         .to_string();
     assert!(err.contains("TRP_CONFIG"), "{err}");
 }
+
+#[test]
+fn plain_smtp_is_refused_toward_a_host_that_is_not_loopback() {
+    let err = load_env(&[("TRP__SMTP__HOST", "mail.example.org")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("smtp.tls is none"), "{err}");
+    assert!(err.contains("smtp.allow_plaintext_remote"), "{err}");
+    assert!(!err.contains('\n'));
+    for host in ["127.0.0.1", "127.0.1.1", "localhost", "::1", "[::1]"] {
+        assert!(load_env(&[("TRP__SMTP__HOST", host)]).is_ok(), "{host}");
+    }
+    let allowed = load_env(&[
+        ("TRP__SMTP__HOST", "mail.example.org"),
+        ("TRP__SMTP__ALLOW_PLAINTEXT_REMOTE", "true"),
+    ]);
+    assert!(allowed.is_ok());
+    for tls in ["starttls", "tls"] {
+        let s = load_env(&[
+            ("TRP__SMTP__HOST", "mail.example.org"),
+            ("TRP__SMTP__TLS", tls),
+        ]);
+        assert!(s.is_ok(), "{tls}");
+    }
+}
+
+#[test]
+fn database_timeouts_and_tls_are_checked_at_load() {
+    let s = load_env(&[]).unwrap();
+    let shipped = crate::store::pool::Options::new(s.database.pool_size);
+    let d = &s.database;
+    assert_eq!(
+        u64::from(d.connect_timeout_s),
+        shipped.connect_timeout.as_secs()
+    );
+    assert_eq!(
+        u128::from(d.statement_timeout_ms),
+        shipped.statement_timeout.as_millis()
+    );
+    assert_eq!(
+        u128::from(d.lock_timeout_ms),
+        shipped.lock_timeout.as_millis()
+    );
+    assert_eq!(
+        u128::from(d.pool_wait_timeout_ms),
+        shipped.wait_timeout.as_millis()
+    );
+    assert_eq!(d.tls, DatabaseTls::Disable);
+    let cases: [(&[(&str, &str)], &str); 6] = [
+        (
+            &[("TRP__DATABASE__LOCK_TIMEOUT_MS", "0")],
+            "database.lock_timeout_ms",
+        ),
+        (
+            &[("TRP__DATABASE__STATEMENT_TIMEOUT_MS", "0")],
+            "database.statement_timeout_ms",
+        ),
+        (
+            &[("TRP__DATABASE__CONNECT_TIMEOUT_S", "0")],
+            "database.connect_timeout_s",
+        ),
+        (
+            &[("TRP__DATABASE__POOL_WAIT_TIMEOUT_MS", "0")],
+            "database.pool_wait_timeout_ms",
+        ),
+        (&[("TRP__DATABASE__TLS", "verify-ca")], "database.tls"),
+        (
+            &[("TRP__DATABASE__TLS", "verify-full")],
+            "database.tls_ca_file",
+        ),
+    ];
+    for (pairs, named) in cases {
+        let err = load_env(pairs).unwrap_err().to_string();
+        assert!(err.starts_with(named), "{pairs:?}: {err}");
+    }
+    let err = load_env(&[
+        ("TRP__DATABASE__TLS", "verify-full"),
+        ("TRP__DATABASE__TLS_CA_FILE", "/nonexistent/ca.pem"),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("database.tls_ca_file: /nonexistent/ca.pem"),
+        "{err}"
+    );
+    let err = load_env(&[("TRP__SMTP__TLS_CA_FILE", "Cargo.toml")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("smtp.tls_ca_file: Cargo.toml: no PEM"),
+        "{err}"
+    );
+}

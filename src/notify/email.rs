@@ -1,12 +1,15 @@
 //! E-mail over SMTP (contract section 7): plain on loopback, STARTTLS or implicit TLS as
-//! configured; `From` configured, `To` the applicant, the stored subject, text with an HTML
+//! configured (the server's certificate checked against `smtp.tls_ca_file`, or the system's
+//! roots); `From` configured, `To` the applicant, the stored subject, text with an HTML
 //! alternative, and `Message-ID: <notification id@trp.egov.kz>`, the same on every retry.
 
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::transport::smtp::response::Category;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -35,6 +38,8 @@ pub struct Mailer {
     host: String,
     port: u16,
     tls: SmtpTls,
+    /// Empty: the system's roots.
+    tls_ca_file: PathBuf,
     from: String,
     username: String,
     password: Option<SecretString>,
@@ -50,6 +55,7 @@ impl Mailer {
             host: settings.host.clone(),
             port: settings.port,
             tls: settings.tls,
+            tls_ca_file: settings.tls_ca_file.clone(),
             from: settings.from.clone(),
             username: settings.username.clone(),
             password: settings.password.clone(),
@@ -87,12 +93,15 @@ impl Mailer {
     }
 
     fn transport(&self) -> Result<Transport, lettre::transport::smtp::Error> {
-        let builder = match self.tls {
-            SmtpTls::None => Transport::builder_dangerous(self.host.as_str()),
-            SmtpTls::Starttls => Transport::starttls_relay(&self.host)?,
-            SmtpTls::Tls => Transport::relay(&self.host)?,
+        let tls = match self.tls {
+            SmtpTls::None => Tls::None,
+            SmtpTls::Starttls => Tls::Required(self.tls_parameters()?),
+            SmtpTls::Tls => Tls::Wrapper(self.tls_parameters()?),
         };
-        let builder = builder.port(self.port).timeout(Some(TIMEOUT));
+        let builder = Transport::builder_dangerous(self.host.as_str())
+            .tls(tls)
+            .port(self.port)
+            .timeout(Some(TIMEOUT));
         let builder = match (&self.password, self.username.is_empty()) {
             (_, true) => builder,
             (password, false) => builder.credentials(Credentials::new(
@@ -105,6 +114,21 @@ impl Mailer {
         };
         let pool = PoolConfig::new().max_size(self.pool_size);
         Ok(builder.pool_config(pool).build())
+    }
+
+    /// The server's certificate must name `smtp.host` and chain to `smtp.tls_ca_file` (only
+    /// that CA) or, when none is given, to a root the system trusts.
+    fn tls_parameters(&self) -> Result<TlsParameters, lettre::transport::smtp::Error> {
+        let builder = TlsParameters::builder(self.host.clone());
+        if self.tls_ca_file.as_os_str().is_empty() {
+            return builder.build();
+        }
+        // Checked at start (`smtp.tls_ca_file`); a file gone since fails every send alike.
+        let pem = std::fs::read(&self.tls_ca_file).unwrap_or_default();
+        builder
+            .certificate_store(CertificateStore::None)
+            .add_root_certificate(Certificate::from_pem(&pem)?)
+            .build()
     }
 }
 
@@ -146,8 +170,29 @@ fn judge(e: &lettre::transport::smtp::Error) -> Outcome {
         Some(code) => Outcome::retry(format!("smtp: server answered {code}")),
         None if e.is_timeout() => Outcome::retry("smtp: timed out"),
         None if e.is_tls() => Outcome::retry("smtp: TLS failed"),
-        None => Outcome::retry("smtp: connection failed"),
+        None => match tls_failure(e) {
+            Some(why) => Outcome::retry(format!("smtp: TLS failed: {why}")),
+            None => Outcome::retry("smtp: connection failed"),
+        },
     }
+}
+
+/// The TLS handshake's own error (a certificate the configured roots do not vouch for, a
+/// name that does not match), which lettre reports as a failed connection.
+fn tls_failure<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        let tls = e.downcast_ref::<rustls::Error>().or_else(|| {
+            e.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if tls.is_some() {
+            return tls;
+        }
+        next = e.source();
+    }
+    None
 }
 
 #[cfg(test)]

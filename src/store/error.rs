@@ -32,7 +32,12 @@ pub struct PoolTimeout;
 fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
+        // Without the cause, "error performing TLS handshake" or "error connecting to
+        // server" would not say which certificate or address was wrong.
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
     }
 }
 
@@ -106,6 +111,8 @@ fn is_transient_db(e: &tokio_postgres::Error) -> bool {
                     SqlState::CANNOT_CONNECT_NOW,
                     SqlState::TOO_MANY_CONNECTIONS,
                     SqlState::LOCK_NOT_AVAILABLE,
+                    // statement_timeout: the server was too slow this time.
+                    SqlState::QUERY_CANCELED,
                 ]
                 .contains(code)
         }

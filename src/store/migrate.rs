@@ -52,6 +52,9 @@ pub const LOCK_KEY: i64 = 0x7472_705F_6D69_6772;
 pub async fn migrate(pool: &Pool) -> Result<Vec<i32>, StoreError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
+    // A migration may build an index for longer than `database.statement_timeout_ms`;
+    // `lock_timeout` still holds, so one that waits behind another replica is retried.
+    tx.batch_execute("SET LOCAL statement_timeout = 0").await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
         .await?;
     // Under the lock, so two replicas never race to create it.

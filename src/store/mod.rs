@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod pool;
 pub mod registries;
+mod tls;
 
 pub use error::StoreError;
 pub use pool::pool;

@@ -70,8 +70,10 @@ pub struct ImportReport {
 /// columns, never a value: registries hold personal data.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("line 1: the header is `{found}`, expected `{expected}`")]
-    Header { expected: String, found: String },
+    /// The first line is not the header. What it holds instead is left out: a file without
+    /// its header starts with a data row.
+    #[error("line 1: the header must be `{expected}` (these columns, in this order)")]
+    Header { expected: String },
     #[error("line {line}, column {column}: {problem}")]
     Row {
         line: u64,

@@ -11,6 +11,7 @@ pub mod pg_proxy;
 pub mod pki;
 pub mod tcp_gate;
 pub mod test_ca;
+pub mod tls;
 pub mod worker;
 #[allow(unused_imports)]
 pub use pki::*;

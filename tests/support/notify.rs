@@ -2,6 +2,7 @@
 //! can claim, senders pointed at a wiremock gateway or at MailDev, and MailDev's inbox read
 //! through its REST API, filtered by the test's own recipient.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -105,16 +106,26 @@ pub fn sms_sender(db: &TestDb, url: &str, timeout_s: u32, metrics: &Metrics) -> 
     sender(db, peer, metrics)
 }
 
-pub fn email_sender(db: &TestDb, port: u16, metrics: &Metrics) -> Sender {
-    let settings = Smtp {
+/// The mail settings of the tests: plain SMTP to 127.0.0.1:`port`.
+pub fn smtp_settings(port: u16) -> Smtp {
+    Smtp {
         host: "127.0.0.1".into(),
         port,
         tls: SmtpTls::None,
+        allow_plaintext_remote: false,
+        tls_ca_file: PathBuf::new(),
         from: "TRP e-Gov <noreply@trp.egov.kz>".into(),
         username: String::new(),
         password: None,
-    };
-    sender(db, Peer::Email(Mailer::new(&settings)), metrics)
+    }
+}
+
+pub fn email_sender(db: &TestDb, port: u16, metrics: &Metrics) -> Sender {
+    email_sender_with(db, &smtp_settings(port), metrics)
+}
+
+pub fn email_sender_with(db: &TestDb, settings: &Smtp, metrics: &Metrics) -> Sender {
+    sender(db, Peer::Email(Mailer::new(settings)), metrics)
 }
 
 fn sender(db: &TestDb, peer: Peer, metrics: &Metrics) -> Sender {
@@ -141,7 +152,12 @@ pub async fn closed_port() -> u16 {
 
 /// The messages MailDev holds for `address`.
 pub async fn inbox(address: &str) -> Vec<Value> {
-    let all: Vec<Value> = reqwest::get(MAILDEV_API)
+    inbox_at(MAILDEV_API, address).await
+}
+
+/// The messages the MailDev whose REST API is `api` holds for `address`.
+pub async fn inbox_at(api: &str, address: &str) -> Vec<Value> {
+    let all: Vec<Value> = reqwest::get(api)
         .await
         .expect("MailDev answers (run scripts/services.sh)")
         .json()
@@ -160,12 +176,17 @@ pub async fn inbox(address: &str) -> Vec<Value> {
 
 /// The messages for `address` once there are `n` (10 s at most).
 pub async fn inbox_of(address: &str, n: usize) -> Vec<Value> {
+    inbox_of_at(MAILDEV_API, address, n).await
+}
+
+/// Likewise, in the MailDev whose REST API is `api`.
+pub async fn inbox_of_at(api: &str, address: &str, n: usize) -> Vec<Value> {
     for _ in 0..100 {
-        let got = inbox(address).await;
+        let got = inbox_at(api, address).await;
         if got.len() >= n {
             return got;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    inbox(address).await
+    inbox_at(api, address).await
 }

@@ -158,7 +158,6 @@ impl Rows {
         if first {
             return Err(ImportError::Header {
                 expected: columns.join(","),
-                found: String::new(),
             });
         }
         Ok(rows)
@@ -237,10 +236,7 @@ fn check_header(columns: &[&str], record: &csv::StringRecord) -> Result<(), Impo
     }
     let expected = columns.join(",");
     if found_joined != expected {
-        return Err(ImportError::Header {
-            expected,
-            found: found_joined,
-        });
+        return Err(ImportError::Header { expected });
     }
     Ok(())
 }
