@@ -66,6 +66,7 @@ pub struct Metrics {
     pub reloads: Family<ResultLabel, Counter>,
     pub crl_next_update: Family<IssuerLabel, Gauge>,
     pub deferred_applications: Gauge,
+    pub decisions_overdue: Counter,
 }
 
 impl Default for Metrics {
@@ -90,6 +91,7 @@ impl Metrics {
         let reloads = Family::<ResultLabel, Counter>::default();
         let crl_next_update = Family::<IssuerLabel, Gauge>::default();
         let deferred_applications = Gauge::default();
+        let decisions_overdue = Counter::default();
         // prometheus-client appends `_total` to counters.
         registry.register(
             "trp_messages_consumed",
@@ -151,6 +153,11 @@ impl Metrics {
             "Applications waiting for a fresh CRL, undecided",
             deferred_applications.clone(),
         );
+        registry.register(
+            "trp_decisions_overdue",
+            "Decisions made after their due_at (the one-working-day service term)",
+            decisions_overdue.clone(),
+        );
         Self {
             registry: Arc::new(registry),
             messages_consumed,
@@ -165,6 +172,7 @@ impl Metrics {
             reloads,
             crl_next_update,
             deferred_applications,
+            decisions_overdue,
         }
     }
 

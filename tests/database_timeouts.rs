@@ -161,7 +161,8 @@ async fn a_worker_behind_a_held_lock_retries_and_stops_within_its_grace_period()
     tokio::time::timeout(grace, replica.running.done)
         .await
         .expect("stops within the grace period")
-        .expect("the worker task ends cleanly");
+        .expect("the worker task ends cleanly")
+        .expect("the worker did not stop by itself");
     assert!(started.elapsed() < grace, "{:?}", started.elapsed());
     drop(holder);
     world.cleanup().await;

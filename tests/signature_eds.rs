@@ -122,10 +122,16 @@ fn a_tampered_signature_value_is_invalid() {
 #[test]
 fn a_certificate_outside_its_validity_is_expired() {
     assert_eq!(check("expired-detached.p7s"), [SignatureExpired]);
-    // Valid at a submission inside its validity (ends 2025-12-31).
+    // Valid at a submission inside its validity (ends 2025-12-31)...
     let at = time::macros::datetime!(2025-06-01 12:00 +5);
-    let cms = read("expired-detached.p7s");
+    let cms = read("expired-detached-noattr.p7s");
     assert_eq!(failures_at(&cms, &document(), &trust(), at, Some(IIN)), []);
+    // ... unless the signature states a signing time (openssl's signingTime: when the
+    // fixture was made, after the certificate expired).
+    let cms = read("expired-detached.p7s");
+    let found = failures_at(&cms, &document(), &trust(), at, Some(IIN));
+    assert_eq!(codes(&found), [SignatureExpired]);
+    assert!(found[0].detail.contains("signingTime"), "{found:?}");
     // Not yet valid: the test PKI starts on 2020-01-01.
     let early = time::macros::datetime!(2019-12-31 12:00 UTC);
     let found = failures_at(

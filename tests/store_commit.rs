@@ -29,6 +29,7 @@ async fn the_sample_is_approved_with_permit_outbox_and_notifications() {
         outcome: Outcome::Approved,
         permit_number: Some(number),
         codes,
+        overdue: false,
     }] = got.as_slice()
     else {
         panic!("expected an approval, got {got:?}");
@@ -221,6 +222,7 @@ async fn refused_codes(db: &TestDb, id: &str, doc: &[u8], sig: Vec<Failure>) -> 
         outcome: Outcome::Refused,
         permit_number: None,
         codes,
+        ..
     }] = got.as_slice()
     else {
         panic!("{id}: expected a refusal, got {got:?}");
@@ -315,4 +317,26 @@ async fn each_failure_path_is_recorded_as_refused() {
     let (codes, _) = refused_codes(&db, "NOFP", &sample, vec![]).await;
     assert_eq!(codes, ["eligibility.fingerprints_missing"]);
     db.drop().await;
+}
+
+#[tokio::test]
+async fn a_decision_made_after_its_due_time_is_overdue() {
+    let db = TestDb::migrated().await;
+    seed_sample_registries(&db).await;
+    // Submitted 2026-11-24 10:15, due the next working day at 18:00.
+    let on_time = time::macros::datetime!(2026-11-25 18:00 +5);
+    let late = time::macros::datetime!(2026-11-25 18:00:01 +5);
+    assert!(!overdue_at(&db, "TRP-ON-TIME", on_time).await);
+    assert!(overdue_at(&db, "TRP-LATE", late).await);
+}
+
+async fn overdue_at(db: &TestDb, id: &str, now: time::OffsetDateTime) -> bool {
+    let (rules, calendar) = (rules(), calendar());
+    let mut ctx = context(&rules, &calendar);
+    ctx.now = now;
+    let item = prepare(db, id, &document(|_| {}), Vec::new()).await;
+    match record_batch(&db.pool, &[item], &ctx).await.unwrap().as_slice() {
+        [Recorded::Decided { overdue, .. }] => *overdue,
+        other => panic!("{other:?}"),
+    }
 }

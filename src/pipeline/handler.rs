@@ -148,7 +148,15 @@ impl Handler {
 
     fn recorded(&self, id: &impl std::fmt::Display, recorded: Recorded) -> Disposition {
         match recorded {
-            Recorded::Decided { outcome, codes, .. } => {
+            Recorded::Decided {
+                outcome,
+                codes,
+                overdue,
+                ..
+            } => {
+                if overdue {
+                    self.metrics.decisions_overdue.inc();
+                }
                 let label = OutcomeLabel {
                     outcome: outcome.as_str(),
                 };

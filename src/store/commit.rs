@@ -107,6 +107,8 @@ pub enum Recorded {
         permit_number: Option<String>,
         /// The reason codes, in order (for `trp_check_failures_total{code}`).
         codes: Vec<ReasonCode>,
+        /// Decided after its `due_at` (for `trp_decisions_overdue_total`).
+        overdue: bool,
     },
     /// The application was taken in before with the same document: nothing was written.
     Duplicate,
@@ -164,6 +166,7 @@ pub async fn commit_batch(
             outcome: decision.outcome,
             permit_number: number,
             codes: decision.reasons.iter().map(|r| r.code).collect(),
+            overdue: decision.decided_at > decision.due_at,
         });
     }
     let written = rows.insert(&tx, ctx).await?;

@@ -131,6 +131,7 @@ sign leaf-p256 p256-detached
 sign leaf-p256 p256-detached-noattr -noattr
 sign leaf-p256 p256-attached -nodetach
 sign leaf-expired expired-detached
+sign leaf-expired expired-detached-noattr -noattr
 sign leaf-keyenc keyenc-detached
 sign leaf-revoked revoked-detached
 sign leaf-rogue rogue-detached
