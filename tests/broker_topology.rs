@@ -91,18 +91,5 @@ async fn a_work_queue_declared_before_the_limit_is_reported_with_the_remedy() {
     topology::declare(&channel, &names, DeliveryLimit::ByPolicy)
         .await
         .expect("declared by policy");
-    for queue in [&names.work_queue, &names.dead_letter_queue] {
-        let _ = channel
-            .queue_delete(queue.as_str().into(), Default::default())
-            .await;
-    }
-    for exchange in [
-        &names.applications_exchange,
-        &names.decisions_exchange,
-        &names.status_exchange,
-    ] {
-        let _ = channel
-            .exchange_delete(exchange.as_str().into(), Default::default())
-            .await;
-    }
+    amqp::delete_topology(&channel, &names).await;
 }

@@ -152,25 +152,32 @@ impl TestBroker {
 
     /// Deletes what the test declared.
     pub async fn cleanup(self) {
-        let queues = [&self.names.work_queue, &self.names.dead_letter_queue];
-        for queue in queues.into_iter().chain(&self.extra_queues) {
+        for queue in &self.extra_queues {
             let _ = self
                 .channel
                 .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
                 .await;
         }
-        let n = &self.names;
-        for exchange in [
-            &n.applications_exchange,
-            &n.decisions_exchange,
-            &n.status_exchange,
-        ] {
-            let _ = self
-                .channel
-                .exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default())
-                .await;
-        }
+        delete_topology(&self.channel, &self.names).await;
         let _ = self.connection.close(200, "OK".into()).await;
+    }
+}
+
+/// Deletes the queues and exchanges of `names`, whatever is left of them.
+pub async fn delete_topology(channel: &Channel, names: &Names) {
+    for queue in [&names.work_queue, &names.dead_letter_queue] {
+        let _ = channel
+            .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+            .await;
+    }
+    for exchange in [
+        &names.applications_exchange,
+        &names.decisions_exchange,
+        &names.status_exchange,
+    ] {
+        let _ = channel
+            .exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default())
+            .await;
     }
 }
 

@@ -168,44 +168,16 @@ impl TestCa {
     fn self_signed(&self, name: &str, subject: &str) {
         self.key(name);
         self.config(name);
-        let (key, csr, pem, cnf) = (
-            format!("{name}.key"),
-            format!("{name}.csr"),
-            format!("{name}.pem"),
-            format!("{name}.cnf"),
-        );
-        openssl(
-            self.dir.path(),
-            &["req", "-new", "-key", &key, "-subj", subject, "-out", &csr],
-        );
-        openssl(
-            self.dir.path(),
-            &[
-                "ca",
-                "-batch",
-                "-config",
-                &cnf,
-                "-selfsign",
-                "-keyfile",
-                &key,
-                "-in",
-                &csr,
-                "-out",
-                &pem,
-                "-startdate",
-                "20200101000000Z",
-                "-enddate",
-                "20450101000000Z",
-                "-extfile",
-                "ext.cnf",
-                "-extensions",
-                "ca_ext",
-                "-notext",
-            ],
-        );
+        self.sign(name, name, subject, "ca_ext");
     }
 
     fn issue(&self, ca: &str, name: &str, subject: &str, ext: &str) {
+        self.sign(ca, name, subject, ext);
+    }
+
+    /// A request for `name`'s key with `subject`, signed by `ca` (itself when `ca` is
+    /// `name`: a root) with the extensions `ext` of `ext.cnf`.
+    fn sign(&self, ca: &str, name: &str, subject: &str, ext: &str) {
         let (key, csr, pem, cnf) = (
             format!("{name}.key"),
             format!("{name}.csr"),
@@ -216,27 +188,23 @@ impl TestCa {
             self.dir.path(),
             &["req", "-new", "-key", &key, "-subj", subject, "-out", &csr],
         );
+        let root: &[&str] = if ca == name {
+            &["-selfsign", "-keyfile", &key]
+        } else {
+            &[]
+        };
+        let dates = [
+            "-startdate",
+            "20200101000000Z",
+            "-enddate",
+            "20450101000000Z",
+        ];
+        let rest = ["-extfile", "ext.cnf", "-extensions", ext, "-notext"];
+        let head = ["ca", "-batch", "-config", &cnf];
+        let io = ["-in", csr.as_str(), "-out", pem.as_str()];
         openssl(
             self.dir.path(),
-            &[
-                "ca",
-                "-batch",
-                "-config",
-                &cnf,
-                "-in",
-                &csr,
-                "-out",
-                &pem,
-                "-startdate",
-                "20200101000000Z",
-                "-enddate",
-                "20450101000000Z",
-                "-extfile",
-                "ext.cnf",
-                "-extensions",
-                ext,
-                "-notext",
-            ],
+            &[&head[..], root, &io, &dates, &rest].concat(),
         );
     }
 }
