@@ -32,16 +32,16 @@ struct Letter {
     subject: String,
     lead: String,
     facts: Vec<(&'static str, String)>,
-    reasons: Vec<&'static str>,
+    reasons: Vec<String>,
     next_steps: &'static str,
 }
 
 impl Letter {
     fn new(p: &'static Phrases, id: &str, notice: &Notice) -> Self {
         let reasons = match notice {
-            Notice::Refused { reasons: codes } => codes
+            Notice::Refused { reasons } => reasons
                 .iter()
-                .map(|&code| reasons::long(p.language, code))
+                .map(|reason| reasons::in_full(p.language, reason))
                 .collect(),
             Notice::Received { .. } | Notice::Approved { .. } => Vec::new(),
         };
@@ -135,6 +135,7 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::domain::reason::ReasonCode;
+    use crate::domain::texts::samples;
     use time::macros::date;
 
     fn id() -> ApplicationId {
@@ -166,26 +167,32 @@ mod tests {
 
     #[test]
     fn every_reason_appears_in_both_bodies() {
-        let notice = Notice::Refused {
-            reasons: ReasonCode::ALL,
-        };
+        let all = samples::every_reason();
+        let notice = Notice::Refused { reasons: &all };
         for language in Language::ALL {
             let mail = email(language, &id(), &notice);
-            for &code in ReasonCode::ALL {
-                let words = reasons::long(language, code);
-                assert!(mail.text.contains(words), "{language:?} text: {code}");
-                let item = format!("<li>{}</li>", escape(words));
-                assert!(mail.html.contains(&item), "{language:?} html: {code}");
+            for reason in &all {
+                let words = reasons::in_full(language, reason);
+                assert!(
+                    mail.text.contains(&words),
+                    "{language:?} text: {}",
+                    reason.code
+                );
+                let item = format!("<li>{}</li>", escape(&words));
+                assert!(
+                    mail.html.contains(&item),
+                    "{language:?} html: {}",
+                    reason.code
+                );
             }
-            assert_eq!(mail.html.matches("<li>").count(), ReasonCode::ALL.len());
+            assert_eq!(mail.html.matches("<li>").count(), all.len());
         }
     }
 
     #[test]
     fn html_is_one_self_contained_document() {
-        let notice = Notice::Refused {
-            reasons: &[ReasonCode::DocumentsMissing],
-        };
+        let missing = samples::reasons(&[ReasonCode::DocumentsMissing]);
+        let notice = Notice::Refused { reasons: &missing };
         for language in Language::ALL {
             let html = email(language, &id(), &notice).html;
             assert!(html.starts_with("<!DOCTYPE html>\n"));
@@ -211,9 +218,8 @@ mod tests {
 
     #[test]
     fn subject_names_the_application() {
-        let notice = Notice::Refused {
-            reasons: &[ReasonCode::EligibilityTerm],
-        };
+        let term = samples::reasons(&[ReasonCode::EligibilityTerm]);
+        let notice = Notice::Refused { reasons: &term };
         for language in Language::ALL {
             assert!(email(language, &id(), &notice)
                 .subject
