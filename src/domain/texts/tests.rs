@@ -204,3 +204,26 @@ fn states_match_the_contract() {
     let states = notices().map(|(_, notice)| notice.state());
     assert_eq!(states[..3], ["received", "approved", "refused"]);
 }
+
+/// For one language, every reason the checks can give (each code with each detail it can
+/// carry): the e-mail's paragraph, the short phrase, and the SMS of a refusal for it alone.
+fn every_reason_in(language: Language) -> String {
+    let mut out = String::new();
+    for reason in samples::every_reason() {
+        let alone = std::slice::from_ref(&reason);
+        let sms = sms(language, &id(), &Notice::Refused { reasons: alone });
+        let _ = writeln!(out, "=== {} | {} ===", reason.code, reason.detail);
+        let _ = writeln!(out, "e-mail: {}", reason_in_full(language, &reason));
+        let _ = writeln!(out, "phrase: {}", reason_phrase(language, reason.code));
+        let _ = writeln!(out, "sms ({} chars): {sms}\n", sms.chars().count());
+    }
+    out
+}
+
+#[test]
+fn snapshots_of_every_reason_per_language() {
+    for language in Language::ALL {
+        let snapshot = format!("{}_every_reason", language.as_str());
+        insta::assert_snapshot!(snapshot, every_reason_in(language));
+    }
+}
