@@ -6,6 +6,8 @@
 //! `sms.rs` and `email.rs` compose those phrases and know nothing of any one language.
 //! No text carries personal data: only the application number, the permit number and dates.
 
+#[cfg(test)]
+mod consistency_tests;
 mod dates;
 mod email;
 mod en;
