@@ -62,6 +62,7 @@ fn every_key_has_words_in_every_language() {
         let p = phrases::of(language);
         for fixed in [
             p.reasons_label,
+            p.application_label,
             p.appeal,
             p.details,
             p.greeting,

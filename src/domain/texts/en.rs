@@ -14,6 +14,7 @@ pub(super) static PHRASES: Phrases = Phrases {
     more: |hidden| format!("and {hidden} more: see your e-mail or personal account at egov.kz"),
     appeal: "You may file a complaint against the decision or apply again.",
     details: "Details: your personal account at egov.kz.",
+    application_label: "Application No.",
     subject,
     greeting: "Dear applicant,",
     lead,

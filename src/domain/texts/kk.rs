@@ -21,6 +21,7 @@ pub(super) static PHRASES: Phrases = Phrases {
     },
     appeal: "Шешімге шағым беруге немесе өтінімді қайта беруге болады.",
     details: "Толығырақ — egov.kz порталындағы жеке кабинетте.",
+    application_label: "Өтінім №",
     subject,
     greeting: "Құрметті өтініш беруші!",
     lead,

@@ -19,6 +19,7 @@ pub(super) static PHRASES: Phrases = Phrases {
     },
     appeal: "Вы можете обжаловать решение или подать заявку повторно.",
     details: "Подробнее — в личном кабинете на egov.kz.",
+    application_label: "Заявка №",
     subject,
     greeting: "Уважаемый заявитель!",
     lead,
