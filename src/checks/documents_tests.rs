@@ -197,3 +197,45 @@ fn every_failure_is_reported_at_once() {
         ]
     );
 }
+
+/// The applicant's texts read which date and which document out of the details this check
+/// writes (`texts::specifics`), in the applicant's language.
+#[test]
+fn the_applicant_reads_the_exact_document_fault() {
+    use crate::domain::ids::Language;
+    use crate::domain::reason::Reason;
+    use crate::domain::texts::reason_in_full;
+    let in_full = |r: &crate::domain::request::ERequest, language| {
+        let failures = check(r, &facts(), &rules());
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        let reason = Reason::from(failures.into_iter().next().expect("one"));
+        reason_in_full(language, &reason)
+    };
+    let passport = request_with(|v| set(v, "applicant/passport/expires_on", json!("2027-11-29")));
+    let ru = in_full(&passport, Language::Ru);
+    assert!(
+        ru.contains("29.11.2027") && ru.contains("30.11.2027"),
+        "{ru}"
+    );
+    let no_contract = request_with(|v| remove(v, "documents/2"));
+    let kk = in_full(&no_contract, Language::Kk);
+    assert!(kk.contains("еңбек шарты"), "{kk}");
+    assert!(!kk.contains("employment_contract"), "{kk}");
+    for (subspecies, part, words) in [
+        ("family_reunification", "host", "принимающей стороне"),
+        ("study", "institution", "учебном заведении"),
+    ] {
+        let r = request_with(|v| {
+            set(v, "subspecies", json!(subspecies));
+            remove(v, "employer");
+            remove(v, "documents/2");
+        });
+        let failures = check(&r, &facts(), &rules());
+        let missing = failures
+            .into_iter()
+            .find(|f| f.detail.starts_with(part))
+            .expect("the part is named");
+        let ru = reason_in_full(Language::Ru, &Reason::from(missing));
+        assert!(ru.contains(words), "{ru}");
+    }
+}

@@ -188,3 +188,40 @@ fn every_failure_is_reported_at_once() {
     ];
     assert_eq!(found, expected);
 }
+
+/// The applicant's texts read the exact dates and limits out of the details this check
+/// writes (`texts::specifics`), not the general words of the code.
+#[test]
+fn the_applicant_reads_the_exact_term_fault() {
+    use crate::domain::ids::Language;
+    use crate::domain::reason::Reason;
+    use crate::domain::texts::{reason_in_full, reason_text};
+    let in_full = |failures: Vec<Failure>| {
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        let reason = Reason::from(failures.into_iter().next().expect("one"));
+        let text = reason_in_full(Language::En, &reason);
+        let general = reason_text(Language::En, reason.code);
+        let first = general.split(". ").next().expect("a sentence");
+        assert!(!text.contains(first), "general words: {text}");
+        text
+    };
+    let early = in_full(check_sample(|v| set(v, "permit/from", json!("2026-11-23"))));
+    assert!(early.contains("23 November 2026") && early.contains("24 November 2026"));
+    let contract = in_full(check_sample(|v| {
+        set(v, "permit/until", json!("2027-12-01"))
+    }));
+    assert!(contract.contains("1 December 2027") && contract.contains("30 November 2027"));
+    let longer = in_full(check_sample(|v| {
+        set(v, "employer/contract/valid_until", json!("2031-01-01"));
+        set(v, "permit/until", json!("2029-12-01"));
+    }));
+    assert!(longer.contains("36 months"), "{longer}");
+    let household = request_with(|v| set(v, "employer/household", json!(true)));
+    let mut f = facts();
+    f.household_permits_held = 5;
+    let quota = in_full(check(&household, SUBMITTED_ON, &f, &rules()));
+    assert!(
+        quota.contains("holds 5") && quota.contains("Article 43-2"),
+        "{quota}"
+    );
+}

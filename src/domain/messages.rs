@@ -145,18 +145,9 @@ pub fn status(
     }
 }
 
-/// The notice that tells the applicant of `decision`; reason codes once each, in order.
-pub fn decision_notice<'a>(
-    decision: &Decision,
-    permit_number: Option<&'a str>,
-    codes: &'a mut Vec<super::reason::ReasonCode>,
-) -> Notice<'a> {
-    codes.clear();
-    for reason in &decision.reasons {
-        if !codes.contains(&reason.code) {
-            codes.push(reason.code);
-        }
-    }
+/// The notice that tells the applicant of `decision`: every reason as the decision has it
+/// (code, ground, detail), in order; the texts name a code found twice once in the SMS.
+pub fn decision_notice<'a>(decision: &'a Decision, permit_number: Option<&'a str>) -> Notice<'a> {
     match (decision.outcome, decision.permit) {
         (Outcome::Approved, Some(p)) => {
             debug_assert!(permit_number.is_some(), "an approval has its permit number");
@@ -166,7 +157,9 @@ pub fn decision_notice<'a>(
                 valid_until: p.valid_until,
             }
         }
-        _ => Notice::Refused { reasons: codes },
+        _ => Notice::Refused {
+            reasons: &decision.reasons,
+        },
     }
 }
 

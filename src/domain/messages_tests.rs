@@ -85,8 +85,7 @@ fn approval_carries_the_permit() {
                "valid_from": "2026-12-01", "valid_until": "2027-11-30"})
     );
     assert_eq!(b["reasons"], json!([]));
-    let mut codes = Vec::new();
-    let notice = decision_notice(&d, Some("TRP-P-0000001"), &mut codes);
+    let notice = decision_notice(&d, Some("TRP-P-0000001"));
     assert!(matches!(
         notice,
         Notice::Approved {
@@ -128,12 +127,20 @@ fn status_events_carry_three_languages() {
 
 #[test]
 fn the_notice_names_each_code_once() {
-    let mut codes = Vec::new();
-    let notice = decision_notice(&refused(), None, &mut codes);
-    assert!(matches!(
-        notice,
-        Notice::Refused {
-            reasons: [ReasonCode::EligibilityHouseholdQuota]
-        }
-    ));
+    let decision = refused();
+    let notice = decision_notice(&decision, None);
+    // The notice carries the reasons as the decision has them, details and all ...
+    let Notice::Refused { reasons } = notice else {
+        panic!("a refusal")
+    };
+    assert_eq!(reasons, decision.reasons.as_slice());
+    // ... and the short texts name a code found twice once.
+    let phrase = texts::reason_phrase(
+        crate::domain::ids::Language::Ru,
+        ReasonCode::EligibilityHouseholdQuota,
+    );
+    let status = texts::status_text(&app(), &notice);
+    assert_eq!(status.ru.matches(phrase).count(), 1, "{}", status.ru);
+    let sms = texts::sms(crate::domain::ids::Language::Ru, &app(), &notice);
+    assert_eq!(sms.matches(phrase).count(), 1, "{sms}");
 }

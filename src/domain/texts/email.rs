@@ -29,24 +29,26 @@ pub fn email(language: Language, application_id: &ApplicationId, notice: &Notice
 /// The content of an e-mail in one language, before it is rendered.
 struct Letter {
     p: &'static Phrases,
+    id: String,
     subject: String,
     lead: String,
     facts: Vec<(&'static str, String)>,
-    reasons: Vec<&'static str>,
+    reasons: Vec<String>,
     next_steps: &'static str,
 }
 
 impl Letter {
     fn new(p: &'static Phrases, id: &str, notice: &Notice) -> Self {
         let reasons = match notice {
-            Notice::Refused { reasons: codes } => codes
+            Notice::Refused { reasons } => reasons
                 .iter()
-                .map(|&code| reasons::long(p.language, code))
+                .map(|reason| reasons::in_full(p.language, reason))
                 .collect(),
             Notice::Received { .. } | Notice::Approved { .. } => Vec::new(),
         };
         Self {
             p,
+            id: id.to_owned(),
             subject: (p.subject)(id, notice),
             lead: (p.lead)(id, notice),
             facts: (p.facts)(notice),
@@ -56,7 +58,11 @@ impl Letter {
     }
 
     fn text(&self) -> String {
-        let mut paragraphs = vec![self.p.greeting.to_owned(), self.lead.clone()];
+        let mut paragraphs = vec![
+            format!("{} {}", self.p.application_label, self.id),
+            self.p.greeting.to_owned(),
+            self.lead.clone(),
+        ];
         if !self.facts.is_empty() {
             let lines: Vec<String> = self
                 .facts
@@ -78,8 +84,20 @@ impl Letter {
         paragraphs.join("\n\n") + "\n"
     }
 
+    /// One self-contained document, readable on a phone: inline styles only (mail clients
+    /// drop `<style>` and outside resources), one column at most 600 px wide, a heading, the
+    /// application number large under it, the reasons under a heading of their own.
     fn html(&self) -> String {
-        let mut body = vec![para(self.p.greeting), para(&self.lead)];
+        let mut body = vec![
+            format!("<h1 style=\"{H1}\">{}</h1>", escape(&self.subject)),
+            format!(
+                "<p style=\"{NUMBER}\">{} <strong>{}</strong></p>",
+                escape(self.p.application_label),
+                escape(&self.id)
+            ),
+            para(self.p.greeting),
+            para(&self.lead),
+        ];
         if !self.facts.is_empty() {
             let lines: Vec<String> = self
                 .facts
@@ -91,25 +109,44 @@ impl Letter {
             body.push(format!("<p>{}</p>", lines.join("<br>\n")));
         }
         if !self.reasons.is_empty() {
-            body.push(para(self.p.reasons_heading));
+            body.push(format!(
+                "<h2 style=\"{H2}\">{}</h2>",
+                escape(self.p.reasons_heading)
+            ));
             let items: Vec<String> = self
                 .reasons
                 .iter()
-                .map(|reason| format!("<li>{}</li>", escape(reason)))
+                .map(|reason| format!("<li style=\"{LI}\">{}</li>", escape(reason)))
                 .collect();
-            body.push(format!("<ul>\n{}\n</ul>", items.join("\n")));
+            body.push(format!("<ul style=\"{UL}\">\n{}\n</ul>", items.join("\n")));
         }
         body.push(para(self.next_steps));
-        body.push(format!("<p><small>{}</small></p>", escape(self.p.footer)));
+        body.push(format!(
+            "<p style=\"{FOOTER}\">{}</p>",
+            escape(self.p.footer)
+        ));
         format!(
             "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <title>{}</title>\n</head>\n<body>\n{}\n</body>\n</html>\n",
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>{}</title>\n</head>\n<body style=\"{BODY}\">\n<main style=\"{MAIN}\">\n{}\n\
+             </main>\n</body>\n</html>\n",
             self.p.language.as_str(),
             escape(&self.subject),
             body.join("\n")
         )
     }
 }
+
+const BODY: &str = "margin:0;padding:0;background:#ffffff;color:#1a1a1a;\
+font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5";
+const MAIN: &str = "max-width:600px;margin:0 auto;padding:16px";
+const H1: &str = "font-size:22px;line-height:1.3;margin:0 0 12px";
+const NUMBER: &str = "font-size:20px;margin:0 0 16px;padding:8px 12px;\
+border-left:4px solid #1a1a1a;background:#f2f2f2";
+const H2: &str = "font-size:18px;margin:24px 0 8px";
+const UL: &str = "padding-left:20px";
+const LI: &str = "margin-bottom:12px";
+const FOOTER: &str = "font-size:14px;color:#555555";
 
 fn para(text: &str) -> String {
     format!("<p>{}</p>", escape(text))
@@ -135,6 +172,7 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::domain::reason::ReasonCode;
+    use crate::domain::texts::samples;
     use time::macros::date;
 
     fn id() -> ApplicationId {
@@ -166,26 +204,32 @@ mod tests {
 
     #[test]
     fn every_reason_appears_in_both_bodies() {
-        let notice = Notice::Refused {
-            reasons: ReasonCode::ALL,
-        };
+        let all = samples::every_reason();
+        let notice = Notice::Refused { reasons: &all };
         for language in Language::ALL {
             let mail = email(language, &id(), &notice);
-            for &code in ReasonCode::ALL {
-                let words = reasons::long(language, code);
-                assert!(mail.text.contains(words), "{language:?} text: {code}");
-                let item = format!("<li>{}</li>", escape(words));
-                assert!(mail.html.contains(&item), "{language:?} html: {code}");
+            for reason in &all {
+                let words = reasons::in_full(language, reason);
+                assert!(
+                    mail.text.contains(&words),
+                    "{language:?} text: {}",
+                    reason.code
+                );
+                let item = format!("<li style=\"{LI}\">{}</li>", escape(&words));
+                assert!(
+                    mail.html.contains(&item),
+                    "{language:?} html: {}",
+                    reason.code
+                );
             }
-            assert_eq!(mail.html.matches("<li>").count(), ReasonCode::ALL.len());
+            assert_eq!(mail.html.matches("<li ").count(), all.len());
         }
     }
 
     #[test]
     fn html_is_one_self_contained_document() {
-        let notice = Notice::Refused {
-            reasons: &[ReasonCode::DocumentsMissing],
-        };
+        let missing = samples::reasons(&[ReasonCode::DocumentsMissing]);
+        let notice = Notice::Refused { reasons: &missing };
         for language in Language::ALL {
             let html = email(language, &id(), &notice).html;
             assert!(html.starts_with("<!DOCTYPE html>\n"));
@@ -197,7 +241,15 @@ mod tests {
             ] {
                 assert!(!html.contains(outside), "{language:?}: {outside}");
             }
-            for tag in ["html", "head", "title", "body", "ul", "li", "p"] {
+            let id = format!("<strong>{}</strong>", id().as_ref());
+            assert!(html.contains(&id), "{language:?}: the number stands out");
+            assert!(
+                html.contains("name=\"viewport\""),
+                "{language:?}: phone width"
+            );
+            for tag in [
+                "html", "head", "title", "body", "main", "h1", "h2", "ul", "li", "p",
+            ] {
                 let opened = html.matches(&format!("<{tag}>")).count()
                     + html.matches(&format!("<{tag} ")).count();
                 assert_eq!(
@@ -211,9 +263,8 @@ mod tests {
 
     #[test]
     fn subject_names_the_application() {
-        let notice = Notice::Refused {
-            reasons: &[ReasonCode::EligibilityTerm],
-        };
+        let term = samples::reasons(&[ReasonCode::EligibilityTerm]);
+        let notice = Notice::Refused { reasons: &term };
         for language in Language::ALL {
             assert!(email(language, &id(), &notice)
                 .subject

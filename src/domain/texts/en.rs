@@ -14,6 +14,7 @@ pub(super) static PHRASES: Phrases = Phrases {
     more: |hidden| format!("and {hidden} more: see your e-mail or personal account at egov.kz"),
     appeal: "You may file a complaint against the decision or apply again.",
     details: "Details: your personal account at egov.kz.",
+    application_label: "Application No.",
     subject,
     greeting: "Dear applicant,",
     lead,
@@ -100,11 +101,16 @@ fn next_steps(notice: &Notice<'_>) -> &'static str {
             "We will let you know when the decision is made. You can follow your application \
              in your personal account at egov.kz."
         }
-        Notice::Approved { .. } => "The permit is also shown in your personal account at egov.kz.",
+        Notice::Approved { .. } => {
+            "What to do next: keep the permit number, as you will need it while you stay in \
+             Kazakhstan. To stay longer, apply to extend the permit before it ends. The permit \
+             is also shown in your personal account at egov.kz."
+        }
         Notice::Refused { .. } => {
-            "You may file a complaint against this decision, or apply again once the reasons \
-             above have been dealt with. The decision is also shown in your personal account \
-             at egov.kz."
+            "What you can do next: appeal against this decision, in writing or through \
+             egov.kz, to the body that made it or to a higher body, or go to court; or apply \
+             again once the reasons above have been dealt with. The decision is also shown in \
+             your personal account at egov.kz."
         }
     }
 }

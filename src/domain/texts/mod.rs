@@ -6,6 +6,8 @@
 //! `sms.rs` and `email.rs` compose those phrases and know nothing of any one language.
 //! No text carries personal data: only the application number, the permit number and dates.
 
+#[cfg(test)]
+mod consistency_tests;
 mod dates;
 mod email;
 mod en;
@@ -13,7 +15,11 @@ mod kk;
 mod phrases;
 mod reasons;
 mod ru;
+#[cfg(test)]
+pub(crate) mod samples;
 mod sms;
+mod specifics;
+mod specifics_words;
 #[cfg(test)]
 mod tests;
 
@@ -21,7 +27,7 @@ pub use email::{email, EmailText};
 pub use sms::{sms, SMS_MAX_CHARS};
 
 use crate::domain::ids::{ApplicationId, Language};
-use crate::domain::reason::ReasonCode;
+use crate::domain::reason::{Reason, ReasonCode};
 
 /// What the applicant is told about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +40,9 @@ pub enum Notice<'a> {
         valid_from: time::Date,
         valid_until: time::Date,
     },
-    /// The application was refused for these reasons, in the order the checks gave them.
-    Refused { reasons: &'a [ReasonCode] },
+    /// The application was refused for these reasons, as the decision has them (code,
+    /// ground and detail), in the order the checks gave them.
+    Refused { reasons: &'a [Reason] },
 }
 
 impl Notice<'_> {
@@ -69,9 +76,9 @@ fn status_in(language: Language, application_id: &ApplicationId, notice: &Notice
     let outcome = (p.outcome)(application_id.as_ref(), notice);
     match notice {
         Notice::Refused { reasons } if !reasons.is_empty() => {
-            let list: Vec<&str> = reasons
-                .iter()
-                .map(|&code| reasons::short(language, code))
+            let list: Vec<&str> = codes_once(reasons)
+                .into_iter()
+                .map(|code| reasons::short(language, code))
                 .collect();
             format!(
                 "{outcome} {}{}. {}",
@@ -83,6 +90,24 @@ fn status_in(language: Language, application_id: &ApplicationId, notice: &Notice
         Notice::Refused { .. } => format!("{outcome} {}", p.appeal),
         Notice::Received { .. } | Notice::Approved { .. } => outcome,
     }
+}
+
+/// The codes of `reasons`, each once, in order: a code found twice (two dates wrong, two
+/// documents missing) is one short phrase; the e-mail gives each reason in full.
+pub(crate) fn codes_once(reasons: &[Reason]) -> Vec<ReasonCode> {
+    let mut codes: Vec<ReasonCode> = Vec::with_capacity(reasons.len());
+    for reason in reasons {
+        if !codes.contains(&reason.code) {
+            codes.push(reason.code);
+        }
+    }
+    codes
+}
+
+/// One reason as the e-mail gives it: what exactly went wrong (from its detail, where the
+/// detail says which date, document or limit), what to do, and its legal ground.
+pub fn reason_in_full(language: Language, reason: &Reason) -> String {
+    reasons::in_full(language, reason)
 }
 
 /// A reason code in plain words: what went wrong and what the person can do about it.

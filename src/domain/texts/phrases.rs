@@ -19,6 +19,8 @@ pub(super) struct Phrases {
     pub appeal: &'static str,
     /// Where to read more: the personal account at egov.kz.
     pub details: &'static str,
+    /// Labels the application number at the top of the e-mail's HTML, e.g. `"Application No."`.
+    pub application_label: &'static str,
     /// The e-mail's subject.
     pub subject: fn(id: &str, notice: &Notice<'_>) -> String,
     pub greeting: &'static str,

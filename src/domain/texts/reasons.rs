@@ -4,8 +4,30 @@
 //! Both tables are exhaustive `match`es, so a new `ReasonCode` does not compile until it has
 //! its words here. Each long text says what went wrong and what the person can do about it.
 
+use super::{specifics, specifics_words};
 use crate::domain::ids::Language;
-use crate::domain::reason::ReasonCode;
+use crate::domain::reason::{Reason, ReasonCode};
+
+/// One reason in full, for the e-mail: the exact fault where the detail names it (else the
+/// general first sentence of `long`), what to do (the rest of `long`), and the legal ground.
+/// The ground is the code's own (contract section 4), so it always agrees with the decision.
+pub fn in_full(language: Language, reason: &Reason) -> String {
+    let (what, to_do) = split(long(language, reason.code));
+    let what = match specifics::read(reason.code, &reason.detail) {
+        Some(specific) => specifics_words::say(language, &specific),
+        None => what.to_owned(),
+    };
+    let ground = specifics_words::ground(language, reason.code.ground());
+    format!("{what} {to_do} {ground}")
+}
+
+/// A long text as (what went wrong, what to do): the first sentence and the rest.
+pub fn split(text: &'static str) -> (&'static str, &'static str) {
+    match text.split_once(". ") {
+        Some((what, to_do)) => (&text[..what.len() + 1], to_do),
+        None => (text, ""),
+    }
+}
 
 /// The text in `language` out of a `[kk, ru, en]` triple.
 fn pick(language: Language, [kk, ru, en]: [&'static str; 3]) -> &'static str {
@@ -283,6 +305,23 @@ mod tests {
                 let phrase = short(lang, code);
                 assert!(!phrase.ends_with('.'), "{code} {lang:?}: {phrase}");
                 assert!(phrase.chars().count() <= 60, "{code} {lang:?}: {phrase}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_long_text_says_what_went_wrong_and_what_to_do() {
+        for &code in ReasonCode::ALL {
+            for lang in Language::ALL {
+                let (what, to_do) = split(long(lang, code));
+                assert!(
+                    what.ends_with('.') && what.len() > 10,
+                    "{code} {lang:?}: {what}"
+                );
+                assert!(
+                    to_do.ends_with('.') && to_do.len() > 10,
+                    "{code} {lang:?}: {to_do}"
+                );
             }
         }
     }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use time::macros::{date, datetime};
 
 use super::*;
+use crate::domain::reason::Reason;
 
 const TWO: &[ReasonCode] = &[
     ReasonCode::DocumentsPassportExpires,
@@ -20,6 +21,13 @@ const THREE: &[ReasonCode] = &[
 fn id() -> ApplicationId {
     ApplicationId::parse("TRP-2026-000123").expect("valid id")
 }
+
+static TWO_REASONS: std::sync::LazyLock<Vec<Reason>> =
+    std::sync::LazyLock::new(|| samples::reasons(TWO));
+static THREE_REASONS: std::sync::LazyLock<Vec<Reason>> =
+    std::sync::LazyLock::new(|| samples::reasons(THREE));
+static ALL_REASONS: std::sync::LazyLock<Vec<Reason>> =
+    std::sync::LazyLock::new(|| samples::reasons(ReasonCode::ALL));
 
 fn notices() -> [(&'static str, Notice<'static>); 5] {
     [
@@ -38,12 +46,22 @@ fn notices() -> [(&'static str, Notice<'static>); 5] {
                 valid_until: date!(2027 - 11 - 30),
             },
         ),
-        ("refused_two", Notice::Refused { reasons: TWO }),
-        ("refused_three", Notice::Refused { reasons: THREE }),
+        (
+            "refused_two",
+            Notice::Refused {
+                reasons: &TWO_REASONS,
+            },
+        ),
+        (
+            "refused_three",
+            Notice::Refused {
+                reasons: &THREE_REASONS,
+            },
+        ),
         (
             "refused_all",
             Notice::Refused {
-                reasons: ReasonCode::ALL,
+                reasons: &ALL_REASONS,
             },
         ),
     ]
@@ -144,15 +162,16 @@ fn received_shows_the_deadline_on_astana_time() {
 
 #[test]
 fn refusals_give_every_reason_in_words_never_as_a_code() {
-    let notice = Notice::Refused {
-        reasons: ReasonCode::ALL,
-    };
+    let all = samples::every_reason();
+    let notice = Notice::Refused { reasons: &all };
     for language in Language::ALL {
         let status = status_in(language, &notice);
         let mail = email(language, &id(), &notice);
+        for reason in &all {
+            assert!(mail.text.contains(&reason_in_full(language, reason)));
+        }
         for &code in ReasonCode::ALL {
             assert!(status.contains(reason_phrase(language, code)), "{code}");
-            assert!(mail.text.contains(reason_text(language, code)), "{code}");
             for text in [
                 &status,
                 &mail.text,
@@ -184,4 +203,27 @@ fn kazakh_texts_are_in_kazakh_letters() {
 fn states_match_the_contract() {
     let states = notices().map(|(_, notice)| notice.state());
     assert_eq!(states[..3], ["received", "approved", "refused"]);
+}
+
+/// For one language, every reason the checks can give (each code with each detail it can
+/// carry): the e-mail's paragraph, the short phrase, and the SMS of a refusal for it alone.
+fn every_reason_in(language: Language) -> String {
+    let mut out = String::new();
+    for reason in samples::every_reason() {
+        let alone = std::slice::from_ref(&reason);
+        let sms = sms(language, &id(), &Notice::Refused { reasons: alone });
+        let _ = writeln!(out, "=== {} | {} ===", reason.code, reason.detail);
+        let _ = writeln!(out, "e-mail: {}", reason_in_full(language, &reason));
+        let _ = writeln!(out, "phrase: {}", reason_phrase(language, reason.code));
+        let _ = writeln!(out, "sms ({} chars): {sms}\n", sms.chars().count());
+    }
+    out
+}
+
+#[test]
+fn snapshots_of_every_reason_per_language() {
+    for language in Language::ALL {
+        let snapshot = format!("{}_every_reason", language.as_str());
+        insta::assert_snapshot!(snapshot, every_reason_in(language));
+    }
 }

@@ -126,8 +126,7 @@ impl Rows {
 
     fn add_messages(&mut self, item: &Prepared, decision: &Decision, number: Option<&str>) {
         let id = &item.envelope.application_id;
-        let mut codes = Vec::new();
-        let decided = messages::decision_notice(decision, number, &mut codes);
+        let decided = messages::decision_notice(decision, number);
         let received = Notice::Received {
             due_at: decision.due_at,
         };
@@ -167,8 +166,7 @@ impl Rows {
             },
         };
         let id = &item.envelope.application_id;
-        let mut codes = Vec::new();
-        let decided = messages::decision_notice(decision, number, &mut codes);
+        let decided = messages::decision_notice(decision, number);
         let received = Notice::Received {
             due_at: decision.due_at,
         };
