@@ -335,7 +335,11 @@ async fn overdue_at(db: &TestDb, id: &str, now: time::OffsetDateTime) -> bool {
     let mut ctx = context(&rules, &calendar);
     ctx.now = now;
     let item = prepare(db, id, &document(|_| {}), Vec::new()).await;
-    match record_batch(&db.pool, &[item], &ctx).await.unwrap().as_slice() {
+    match record_batch(&db.pool, &[item], &ctx)
+        .await
+        .unwrap()
+        .as_slice()
+    {
         [Recorded::Decided { overdue, .. }] => *overdue,
         other => panic!("{other:?}"),
     }

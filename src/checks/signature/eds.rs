@@ -58,7 +58,7 @@ fn failures(signed: &Signed, input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Fa
         input
             .applicant_iin
             .and_then(|iin| check_signer_iin(&signed.signer_cert, iin)),
-        check_signing_time(&signed),
+        check_signing_time(signed),
     ];
     super::one_per_code(found)
 }
