@@ -203,3 +203,28 @@ async fn an_old_history_naming_an_unknown_migration_is_refused() {
     );
     db.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replicas_upgrading_an_old_history_at_once_move_it_once() {
+    let db = TestDb::empty().await;
+    let before = MIGRATIONS.len() - 1;
+    migrate_as_before_refinery(&db, before).await;
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let pool = db.pool.clone();
+        tasks.push(tokio::spawn(async move { migrate(&pool).await }));
+    }
+    let mut applied = Vec::new();
+    for task in tasks {
+        applied.push(task.await.expect("task").expect("migrate succeeds"));
+    }
+    applied.sort();
+    let last = vec![MIGRATIONS[before].version];
+    assert_eq!(applied, [vec![], vec![], vec![], last], "{applied:?}");
+    assert_eq!(
+        db.count(&format!("SELECT count(*) FROM {HISTORY_TABLE}"))
+            .await,
+        MIGRATIONS.len() as i64
+    );
+    db.drop().await;
+}
