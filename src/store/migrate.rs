@@ -4,7 +4,7 @@
 //! apply each exactly once and a half-applied schema is never seen.
 
 use deadpool_postgres::Pool;
-use refinery::Runner;
+use refinery_core::Runner;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use tokio_postgres::Client;
@@ -104,7 +104,7 @@ async fn migrate_locked(client: &mut Client) -> Result<Vec<i32>, StoreError> {
 fn runner() -> Result<Runner, StoreError> {
     let migrations = MIGRATIONS
         .iter()
-        .map(|m| refinery::Migration::unapplied(&m.refinery_name(), m.sql))
+        .map(|m| refinery_core::Migration::unapplied(&m.refinery_name(), m.sql))
         .collect::<Result<Vec<_>, _>>()
         .map_err(refused)?;
     let mut runner = Runner::new(&migrations)
@@ -123,7 +123,7 @@ impl Migration {
 
     /// The checksum refinery records for it (of its name, version and SQL).
     pub fn checksum(&self) -> Result<u64, StoreError> {
-        refinery::Migration::unapplied(&self.refinery_name(), self.sql)
+        refinery_core::Migration::unapplied(&self.refinery_name(), self.sql)
             .map(|m| m.checksum())
             .map_err(refused)
     }
@@ -196,8 +196,8 @@ async fn adopt_legacy_history(client: &mut Client) -> Result<(), StoreError> {
 }
 
 /// refinery's refusal in words that say what to do.
-fn refused(e: refinery::Error) -> StoreError {
-    use refinery::error::Kind;
+fn refused(e: refinery_core::Error) -> StoreError {
+    use refinery_core::error::Kind;
     let message = match e.kind() {
         Kind::DivergentVersion(applied, ours) => format!(
             "migration {ours} differs from the one applied to this database \
