@@ -193,7 +193,9 @@ impl Metrics {
 /// Installs the global tracing subscriber; a second call (tests) is a no-op. A filter that
 /// does not parse is an error naming `log.filter`, never a silent `info`.
 pub fn init_tracing(log: &Log) -> Result<(), ConfigError> {
-    let filter = log.env_filter()?;
+    // refinery logs through `log` what `store::migrate` already says once, in our words.
+    let quiet = "refinery_core=warn".parse().expect("a valid directive");
+    let filter = log.env_filter()?.add_directive(quiet);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false);

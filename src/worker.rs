@@ -161,7 +161,7 @@ impl Main {
     async fn run(self, shutdown: CancellationToken) -> Result<(), Fatal> {
         // Cancelled by `shutdown`, or by the worker itself when it cannot go on.
         let stop = shutdown.child_token();
-        if !self.migrate(&stop).await {
+        if !self.migrate(&stop).await? {
             return Ok(());
         }
         let senders = crate::notify::senders(&self.settings, &self.pool, &self.metrics);
@@ -277,21 +277,28 @@ impl Main {
         fatal.map_or(Ok(()), Err)
     }
 
-    /// Applies pending migrations, retrying while the database is unreachable.
-    async fn migrate(&self, shutdown: &CancellationToken) -> bool {
+    /// Applies pending migrations, retrying while the database is unreachable. `Ok(false)`
+    /// when `shutdown` comes first; a failure no retry can cure (an edited migration, a
+    /// database that refuses the schema) is fatal: the worker never takes work on a schema
+    /// it cannot trust.
+    async fn migrate(&self, shutdown: &CancellationToken) -> Result<bool, Fatal> {
         let mut attempt = 0;
         loop {
             match store::migrate::migrate(&self.pool).await {
                 Ok(applied) => {
                     tracing::info!(applied = applied.len(), "migrations applied");
-                    return true;
+                    return Ok(true);
+                }
+                Err(e) if !e.is_transient() => {
+                    tracing::error!(error = %e, "cannot migrate; stopping");
+                    return Err(Fatal::Configuration(format!("migrations: {e}")));
                 }
                 Err(e) => {
                     let after = RECONNECT.delay(attempt, &mut rand::rng());
                     tracing::warn!(error = %e, retry_in_ms = after.as_millis() as u64, "cannot migrate yet");
                     attempt = attempt.saturating_add(1);
                     tokio::select! {
-                        _ = shutdown.cancelled() => return false,
+                        _ = shutdown.cancelled() => return Ok(false),
                         _ = tokio::time::sleep(after) => {}
                     }
                 }

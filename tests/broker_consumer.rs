@@ -53,9 +53,9 @@ where
 }
 
 /// Stops the consumer, then closes its channel, so that whatever it left unsettled goes
-/// back to the queue, and gives the queue a moment to count it: what is not in the queue
-/// afterwards was settled.
-async fn stop((shutdown, task, channel): Running) {
+/// back to the queue, and waits until the queue has let go of its consumer (and so taken
+/// those deliveries back): what is not in the queue afterwards was settled.
+async fn stop(b: &TestBroker, (shutdown, task, channel): Running) {
     shutdown.cancel();
     let outcome = tokio::time::timeout(SOON, task)
         .await
@@ -66,7 +66,16 @@ async fn stop((shutdown, task, channel): Running) {
         .close(200, "OK".into())
         .await
         .expect("channel closes");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let queue = &b.names.work_queue;
+    let released = eventually(SOON, || async { b.consumers(queue).await == 0 }).await;
+    assert!(released, "the queue let go of the stopped consumer");
+}
+
+/// Waits until the consumer is attached to the work queue.
+async fn attached(b: &TestBroker) {
+    let queue = &b.names.work_queue;
+    let on = eventually(SOON, || async { b.consumers(queue).await == 1 }).await;
+    assert!(on, "the consumer is attached to its queue");
 }
 
 #[tokio::test]
@@ -85,7 +94,7 @@ async fn ack_empties_the_queue() {
     });
     b.submit(b"{\"a\":1}", "m-1").await;
     assert!(eventually(SOON, || async { seen.lock().unwrap().len() == 1 }).await);
-    stop(running).await;
+    stop(&b, running).await;
     let got = seen.lock().unwrap().clone();
     assert_eq!(got, vec![(Some("m-1".into()), 0, b"{\"a\":1}".to_vec())]);
     assert_eq!(b.ready(&b.names.work_queue).await, 0);
@@ -109,7 +118,7 @@ async fn dead_letter_keeps_the_body_and_says_why() {
     b.submit(body, "m-dead").await;
     let dlq = b.names.dead_letter_queue.clone();
     assert!(eventually(SOON, || async { b.ready(&dlq).await == 1 }).await);
-    stop(running).await;
+    stop(&b, running).await;
 
     let got = b.take(&dlq).await.expect("a dead letter");
     let p = &got.delivery.properties;
@@ -160,7 +169,7 @@ async fn retry_redelivers_with_a_count() {
     });
     b.submit(b"{}", "m-retry").await;
     assert!(eventually(SOON, || async { counts.lock().unwrap().len() == 2 }).await);
-    stop(running).await;
+    stop(&b, running).await;
     assert_eq!(*counts.lock().unwrap(), vec![(0, false), (1, true)]);
     assert!(b.take(&b.names.work_queue).await.is_none());
     b.cleanup().await;
@@ -190,7 +199,7 @@ async fn most_at_once(bounds: (u16, usize), n: usize) -> usize {
         }
     });
     assert!(eventually(SOON, || async { done.load(Ordering::SeqCst) == n }).await);
-    stop(running).await;
+    stop(&b, running).await;
     assert_eq!(b.ready(&b.names.work_queue).await, 0);
     b.cleanup().await;
     most.load(Ordering::SeqCst)
@@ -228,7 +237,7 @@ async fn shutdown_waits_for_the_handler_in_flight_and_acks() {
     b.submit(b"{}", "m-slow").await;
     assert!(eventually(SOON, || async { started.load(Ordering::SeqCst) }).await);
     assert!(!finished.load(Ordering::SeqCst));
-    stop(running).await;
+    stop(&b, running).await;
     assert!(
         finished.load(Ordering::SeqCst),
         "the handler ran to its end"
@@ -254,7 +263,7 @@ async fn shutdown_requeues_at_once_a_retry_that_waits() {
     });
     b.submit(b"{}", "m-later").await;
     assert!(eventually(SOON, || async { calls.load(Ordering::SeqCst) == 1 }).await);
-    stop(running).await;
+    stop(&b, running).await;
     let queue = &b.names.work_queue;
     assert!(
         eventually(SOON, || async { b.ready(queue).await == 1 }).await,
@@ -281,7 +290,7 @@ async fn a_panicking_handler_does_not_stall_the_consumer() {
     b.submit(b"panic", "m-panic").await;
     b.submit(b"fine", "m-fine").await;
     assert!(eventually(SOON, || async { seen.lock().unwrap().len() == 2 }).await);
-    stop(running).await;
+    stop(&b, running).await;
     let seen = seen.lock().unwrap().clone();
     assert_eq!(
         seen[0],
@@ -298,7 +307,7 @@ async fn a_deleted_queue_ends_the_consumer_with_an_error() {
     let (shutdown, task, _channel) = start(&b, b.channel().await, (4, 4), |_d: Delivery| async {
         Disposition::Ack
     });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    attached(&b).await;
     let channel = b.channel().await;
     channel
         .queue_delete(b.names.work_queue.as_str().into(), Default::default())
@@ -346,7 +355,7 @@ async fn shutdown_hands_back_deliveries_no_handler_took() {
         0,
         "the handler is still running"
     );
-    stop(running).await;
+    stop(&b, running).await;
     assert_eq!(
         started.load(Ordering::SeqCst),
         1,
@@ -363,7 +372,7 @@ async fn a_closed_channel_ends_the_consumer_with_an_error() {
     let (shutdown, task, channel) = start(&b, b.channel().await, (4, 4), |_d: Delivery| async {
         Disposition::Ack
     });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    attached(&b).await;
     channel
         .close(320, "closed by the test".into())
         .await
@@ -406,7 +415,7 @@ async fn a_message_that_always_fails_is_dead_lettered_at_the_limit_and_the_next_
     let dlq = b.names.dead_letter_queue.clone();
     assert!(eventually(SOON, || async { b.ready(&dlq).await == 1 }).await);
     assert!(eventually(SOON, || async { acked.load(Ordering::SeqCst) == 1 }).await);
-    stop(running).await;
+    stop(&b, running).await;
     assert_eq!(
         *tries.lock().unwrap(),
         vec![0, 1, 2],
@@ -469,7 +478,7 @@ async fn an_outage_hands_the_delivery_back_uncounted_and_pauses() {
     // Consuming again (the database is back): the copy carries one counted failure, not two.
     let running = start(&b, b.channel().await, (4, 4), handler);
     assert!(eventually(SOON, || async { seen.lock().unwrap().len() == 3 }).await);
-    stop(running).await;
+    stop(&b, running).await;
     assert_eq!(*seen.lock().unwrap(), vec![0, 1, 1]);
     assert!(b.take(&b.names.work_queue).await.is_none(), "acked");
     b.cleanup().await;

@@ -33,7 +33,7 @@ fn maildev() -> PathBuf {
     on_path
         .chain(prefix)
         .find(|p| p.is_file())
-        .expect("MailDev is installed (run scripts/services.sh)")
+        .expect("MailDev is installed: bash scripts/maildev.sh (or run scripts/services.sh)")
 }
 
 /// The `smtp-server` package MailDev is built on, from MailDev's own install.
@@ -108,7 +108,7 @@ async fn starttls_server(cert: &Path, key: &Path, mail: &Path) -> (Child, u16) {
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .expect("node is installed (MailDev runs on it)");
+        .expect("node is installed (MailDev runs on it): apt-get install -y nodejs (or run scripts/services.sh)");
     let mut line = String::new();
     let stdout = child.stdout.take().unwrap();
     tokio::time::timeout(

@@ -52,7 +52,7 @@ fn connection_pids(work_queue: &str) -> Vec<String> {
     let out = Command::new("rabbitmqctl")
         .args(["-s", "list_connections", "pid", "client_properties"])
         .output()
-        .expect("rabbitmqctl");
+        .expect("rabbitmqctl is installed: apt-get install -y rabbitmq-server (or run scripts/services.sh)");
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter(|l| l.contains(work_queue))

@@ -22,6 +22,10 @@ pub enum StoreError {
     Calendar(#[from] CalendarError),
     #[error("unexpected data in the database: {0}")]
     Unexpected(String),
+    /// The migrations cannot be applied as they are (one edited, one unknown, or one
+    /// failed): a person must look.
+    #[error("migrations: {0}")]
+    Migration(String),
 }
 
 /// Marks a pool error that a retry can cure (a timeout, a connection that could not be made).
@@ -29,7 +33,7 @@ pub enum StoreError {
 #[error("transient")]
 pub struct PoolTimeout;
 
-fn describe(e: &tokio_postgres::Error) -> String {
+pub(super) fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         // Without the cause, "error performing TLS handshake" or "error connecting to
@@ -65,7 +69,7 @@ impl StoreError {
         match self {
             Self::Db(e) => is_transient_db(e),
             Self::Pool(_, marker) => marker.is_some(),
-            Self::Config(_) | Self::Calendar(_) | Self::Unexpected(_) => false,
+            Self::Config(_) | Self::Calendar(_) | Self::Unexpected(_) | Self::Migration(_) => false,
         }
     }
 }
@@ -93,7 +97,7 @@ impl StoreError {
                 }
             },
             Self::Pool(_, marker) => marker.is_some(),
-            Self::Config(_) | Self::Calendar(_) | Self::Unexpected(_) => false,
+            Self::Config(_) | Self::Calendar(_) | Self::Unexpected(_) | Self::Migration(_) => false,
         }
     }
 }

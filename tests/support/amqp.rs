@@ -122,6 +122,17 @@ impl TestBroker {
 
     /// Messages ready in `queue` (not those delivered and unacknowledged).
     pub async fn ready(&self, queue: &str) -> u32 {
+        self.inspect(queue).await.message_count()
+    }
+
+    /// Consumers attached to `queue`. The queue drops a closed channel's consumer in the
+    /// same step as it takes back that channel's unacknowledged deliveries, so none left
+    /// means those deliveries are counted as ready again.
+    pub async fn consumers(&self, queue: &str) -> u32 {
+        self.inspect(queue).await.consumer_count()
+    }
+
+    async fn inspect(&self, queue: &str) -> lapin::Queue {
         let channel = self.channel().await;
         let options = QueueDeclareOptions {
             passive: true,
@@ -132,7 +143,7 @@ impl TestBroker {
             .await
             .expect("queue exists");
         let _ = channel.close(200, "OK".into()).await;
-        q.message_count()
+        q
     }
 
     /// Takes one message off `queue` and acknowledges it.

@@ -34,7 +34,7 @@ fn openssl(dir: &Path, args: &[&str]) {
         .args(args)
         .current_dir(dir)
         .output()
-        .expect("openssl is installed (scripts/services.sh installs it)");
+        .expect("openssl is installed: apt-get install -y openssl (or run scripts/services.sh)");
     assert!(
         out.status.success(),
         "openssl {args:?}: {}",

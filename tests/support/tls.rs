@@ -27,7 +27,7 @@ fn openssl(dir: &Path, args: &[&str]) {
         .current_dir(dir)
         .args(args)
         .output()
-        .expect("openssl is installed (scripts/services.sh installs it)");
+        .expect("openssl is installed: apt-get install -y openssl (or run scripts/services.sh)");
     assert!(
         out.status.success(),
         "openssl {}: {}",

@@ -225,7 +225,7 @@ pub fn eds_envelope_by(application_id: &str, document: &[u8], cert: &Path, key: 
         .arg("-in")
         .arg(&input)
         .output()
-        .expect("openssl is installed (scripts/services.sh installs it)");
+        .expect("openssl is installed: apt-get install -y openssl (or run scripts/services.sh)");
     assert!(
         out.status.success(),
         "openssl cms -sign: {}",
