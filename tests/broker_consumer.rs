@@ -468,11 +468,13 @@ async fn an_outage_hands_the_delivery_back_uncounted_and_pauses() {
     let ended = tokio::time::timeout(SOON, task).await.expect("pauses");
     assert_eq!(ended.unwrap().unwrap(), Consumed::Paused);
     assert_eq!(*seen.lock().unwrap(), vec![0, 1]);
+    // Paused: no consumer left on the queue, and the delivery back in it, ready (not held
+    // by this channel, whose closing would return it counted).
     let queue = b.names.work_queue.clone();
-    assert!(
-        eventually(SOON, || async { b.ready(&queue).await == 1 }).await,
-        "handed back to the queue"
-    );
+    let handed_back = eventually(SOON, || async {
+        b.consumers(&queue).await == 0 && b.ready(&queue).await == 1
+    });
+    assert!(handed_back.await, "handed back to the queue");
     channel.close(200, "OK".into()).await.unwrap();
 
     // Consuming again (the database is back): the copy carries one counted failure, not two.
