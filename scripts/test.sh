@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README "Tests"): starts the services the integration tests
-# need (PostgreSQL and RabbitMQ from Debian's packages, on loopback), then formatting, lints
-# and every test.
+# need (PostgreSQL and RabbitMQ from Debian's packages, MailDev from npm, on loopback), then
+# formatting, lints and every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

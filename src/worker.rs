@@ -460,12 +460,18 @@ async fn database_answers(
             _ = stop.cancelled() => return false,
             _ = tokio::time::sleep(DATABASE_PROBE) => {}
         }
-        if let Ok(client) = pool.get().await {
-            if client.simple_query("SELECT 1").await.is_ok() {
-                health.set_database(true);
-                return true;
-            }
+        if answers(pool).await {
+            health.set_database(true);
+            return true;
         }
+    }
+}
+
+/// Whether the database answers a query now.
+async fn answers(pool: &deadpool_postgres::Pool) -> bool {
+    match pool.get().await {
+        Ok(client) => client.simple_query("SELECT 1").await.is_ok(),
+        Err(_) => false,
     }
 }
 
@@ -528,11 +534,7 @@ async fn database_health(
     shutdown: CancellationToken,
 ) {
     loop {
-        let up = match pool.get().await {
-            Ok(client) => client.simple_query("SELECT 1").await.is_ok(),
-            Err(_) => false,
-        };
-        health.set_database(up);
+        health.set_database(answers(&pool).await);
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(Duration::from_secs(2)) => {}

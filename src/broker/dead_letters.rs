@@ -16,14 +16,14 @@ use std::collections::HashSet;
 
 use lapin::message::BasicGetMessage;
 use lapin::options::{
-    BasicAckOptions, BasicGetOptions, BasicNackOptions, BasicPublishOptions, ConfirmSelectOptions,
-    QueueDeclareOptions,
+    BasicAckOptions, BasicGetOptions, BasicNackOptions, ConfirmSelectOptions, QueueDeclareOptions,
 };
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel};
 
 use super::properties::{
-    carried, confirmed, header_str, message_id, ERROR, ORIGINAL_MESSAGE_ID, REASON,
+    carried, confirmed_all, header_str, message_id, send_mandatory, ERROR, ORIGINAL_MESSAGE_ID,
+    REASON,
 };
 use super::{BrokerError, Names};
 
@@ -176,32 +176,11 @@ async fn publish_round(
     let mut pending = Vec::with_capacity(round.len());
     for (got, visit) in round {
         let (target, properties) = destination(names, &got.delivery.properties, *visit);
-        let options = BasicPublishOptions {
-            mandatory: true,
-            ..BasicPublishOptions::default()
-        };
-        let confirm = channel
-            .basic_publish(
-                target.0.into(),
-                target.1.into(),
-                options,
-                &got.delivery.data,
-                properties,
-            )
-            .await?;
-        pending.push((message_id(&got.delivery.properties), confirm));
+        let confirm = send_mandatory(channel, target, &got.delivery.data, properties).await?;
+        let id = message_id(&got.delivery.properties).unwrap_or_default();
+        pending.push((id, confirm));
     }
-    let mut first_error = None;
-    for (id, confirm) in pending {
-        let outcome = match confirm.await {
-            Ok(c) => confirmed(c, id.as_deref().unwrap_or_default()),
-            Err(e) => Err(e.into()),
-        };
-        if let Err(e) = outcome {
-            first_error.get_or_insert(e);
-        }
-    }
-    first_error.map_or(Ok(()), Err)
+    confirmed_all(pending).await
 }
 
 /// Where a visited message goes, and with which properties.

@@ -4,7 +4,7 @@
 
 use lapin::options::BasicPublishOptions;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
-use lapin::{BasicProperties, Channel, Confirmation};
+use lapin::{BasicProperties, Channel, Confirmation, PublisherConfirm};
 
 use super::BrokerError;
 
@@ -108,11 +108,22 @@ pub(crate) fn carried(
 /// because no queue took it, is an error. The channel must be in confirm mode.
 pub(crate) async fn publish_mandatory(
     channel: &Channel,
-    (exchange, routing_key): (&str, &str),
+    target: (&str, &str),
     body: &[u8],
     properties: BasicProperties,
     message_id: &str,
 ) -> Result<(), BrokerError> {
+    let confirm = send_mandatory(channel, target, body, properties).await?;
+    confirmed(confirm.await?, message_id)
+}
+
+/// Publishes with `mandatory` set; the confirm is the caller's to await.
+pub(crate) async fn send_mandatory(
+    channel: &Channel,
+    (exchange, routing_key): (&str, &str),
+    body: &[u8],
+    properties: BasicProperties,
+) -> Result<PublisherConfirm, BrokerError> {
     let options = BasicPublishOptions {
         mandatory: true,
         ..BasicPublishOptions::default()
@@ -126,7 +137,26 @@ pub(crate) async fn publish_mandatory(
             properties,
         )
         .await?;
-    confirmed(confirm.await?, message_id)
+    Ok(confirm)
+}
+
+/// Awaits every confirm of a batch published in one go (`message_id`, confirm); logs each
+/// failure and returns the first, once every confirm is in.
+pub(crate) async fn confirmed_all(
+    pending: Vec<(String, PublisherConfirm)>,
+) -> Result<(), BrokerError> {
+    let mut first_error = None;
+    for (message_id, confirm) in pending {
+        let outcome = match confirm.await {
+            Ok(confirmation) => confirmed(confirmation, &message_id),
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = outcome {
+            tracing::warn!(message_id = %message_id, error = %e, "publish not confirmed");
+            first_error.get_or_insert(e);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
 }
 
 /// What a publisher confirm means for the message `message_id`.

@@ -4,7 +4,7 @@
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::{BasicProperties, Channel, PublisherConfirm};
 
-use super::properties::{confirmed, PERSISTENT};
+use super::properties::{confirmed, confirmed_all, PERSISTENT};
 use super::{BrokerError, Names};
 use crate::domain::messages::{Destination, Outgoing};
 
@@ -44,20 +44,9 @@ impl Publisher {
     pub async fn publish_batch(&self, names: &Names, msgs: &[Outgoing]) -> Result<(), BrokerError> {
         let mut pending = Vec::with_capacity(msgs.len());
         for msg in msgs {
-            pending.push((msg, self.send(names, msg).await?));
+            pending.push((msg.message_id.to_string(), self.send(names, msg).await?));
         }
-        let mut first_error = None;
-        for (msg, confirm) in pending {
-            let outcome = match confirm.await {
-                Ok(confirmation) => confirmed(confirmation, &msg.message_id.to_string()),
-                Err(e) => Err(e.into()),
-            };
-            if let Err(e) = outcome {
-                tracing::warn!(message_id = %msg.message_id, error = %e, "publish not confirmed");
-                first_error.get_or_insert(e);
-            }
-        }
-        first_error.map_or(Ok(()), Err)
+        confirmed_all(pending).await
     }
 
     async fn send(&self, names: &Names, msg: &Outgoing) -> Result<PublisherConfirm, BrokerError> {
