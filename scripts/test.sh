@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The project's test command (README "Tests"): starts the services the integration tests
 # need (PostgreSQL and RabbitMQ from Debian's packages, MailDev from npm, on loopback), then
-# formatting, lints and every test.
+# the alert rules and the AsyncAPI document, formatting, lints and every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/services.sh
+# The alert rules (promtool) and the AsyncAPI document (AsyncAPI's parser): seconds each.
+bash scripts/check-alerts.sh
+bash scripts/check-asyncapi.sh
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings

@@ -12,7 +12,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::telemetry::Metrics;
+use crate::telemetry::{ComponentLabel, Metrics};
 
 /// What `/readyz` reports; the worker's loops set the flags as connections come and go.
 #[derive(Clone, Default)]
@@ -35,17 +35,22 @@ impl Health {
         self.consuming.store(up, Ordering::Relaxed);
     }
 
+    /// Each part `/readyz` waits for, by name, and whether it is up.
+    fn parts(&self) -> [(&'static str, bool); 3] {
+        [
+            ("broker", self.broker.load(Ordering::Relaxed)),
+            ("database", self.database.load(Ordering::Relaxed)),
+            ("consuming", self.consuming.load(Ordering::Relaxed)),
+        ]
+    }
+
     /// What is not ready, by name; empty when ready.
     pub fn missing(&self) -> Vec<&'static str> {
-        [
-            (&self.broker, "broker"),
-            (&self.database, "database"),
-            (&self.consuming, "consuming"),
-        ]
-        .into_iter()
-        .filter(|(flag, _)| !flag.load(Ordering::Relaxed))
-        .map(|(_, name)| name)
-        .collect()
+        self.parts()
+            .into_iter()
+            .filter(|(_, up)| !up)
+            .map(|(name, _)| name)
+            .collect()
     }
 }
 
@@ -74,6 +79,13 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+    for (component, up) in state.health.parts() {
+        let gauge = state
+            .metrics
+            .ready
+            .get_or_create(&ComponentLabel { component });
+        gauge.set(i64::from(up));
+    }
     (
         [(header::CONTENT_TYPE, Metrics::CONTENT_TYPE)],
         state.metrics.encode(),
@@ -149,6 +161,14 @@ mod tests {
             "{metrics_text}"
         );
         assert_metrics_type_matches_format(&metrics_text);
+        for part in ["broker", "database", "consuming"] {
+            let line = format!("trp_ready{{component=\"{part}\"}} 1");
+            assert!(metrics_text.lines().any(|l| l == line), "{metrics_text}");
+        }
+        health.set_database(false);
+        let metrics_text = get(port, "/metrics").await;
+        let down = "trp_ready{component=\"database\"} 0";
+        assert!(metrics_text.lines().any(|l| l == down), "{metrics_text}");
 
         shutdown.cancel();
         server.await.unwrap().unwrap();

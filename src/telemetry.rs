@@ -44,6 +44,12 @@ pub struct ResultLabel {
     pub result: &'static str,
 }
 
+/// A part `/readyz` waits for: `broker`, `database` or `consuming`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ComponentLabel {
+    pub component: &'static str,
+}
+
 /// A CA, by its distinguished name: a CA's name is never personal data.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct IssuerLabel {
@@ -67,6 +73,9 @@ pub struct Metrics {
     pub crl_next_update: Family<IssuerLabel, Gauge>,
     pub deferred_applications: Gauge,
     pub decisions_overdue: Counter,
+    /// 1 when a part `/readyz` waits for is up, 0 when not; set from [`crate::http::Health`]
+    /// at each scrape, so that an alert sees what `/readyz` says.
+    pub ready: Family<ComponentLabel, Gauge>,
 }
 
 impl Default for Metrics {
@@ -92,6 +101,7 @@ impl Metrics {
         let crl_next_update = Family::<IssuerLabel, Gauge>::default();
         let deferred_applications = Gauge::default();
         let decisions_overdue = Counter::default();
+        let ready = Family::<ComponentLabel, Gauge>::default();
         // prometheus-client appends `_total` to counters.
         registry.register(
             "trp_messages_consumed",
@@ -158,6 +168,11 @@ impl Metrics {
             "Decisions made after their due_at (the one-working-day service term)",
             decisions_overdue.clone(),
         );
+        registry.register(
+            "trp_ready",
+            "1 when the part /readyz waits for (broker, database, consuming) is up, 0 when not",
+            ready.clone(),
+        );
         Self {
             registry: Arc::new(registry),
             messages_consumed,
@@ -173,6 +188,7 @@ impl Metrics {
             crl_next_update,
             deferred_applications,
             decisions_overdue,
+            ready,
         }
     }
 
