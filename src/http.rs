@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -78,7 +78,10 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+/// The metrics in OpenMetrics text. Served as what it is to a scraper that asks for it
+/// (Prometheus does, in `Accept`); as plain text to anyone else, so that a browser shows the
+/// page instead of offering to download a file of an unknown type.
+async fn metrics_text(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
     for (component, up) in state.health.parts() {
         let gauge = state
             .metrics
@@ -86,8 +89,18 @@ async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
             .get_or_create(&ComponentLabel { component });
         gauge.set(i64::from(up));
     }
+    let openmetrics = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("application/openmetrics-text"));
+    let content_type = if openmetrics {
+        Metrics::CONTENT_TYPE
+    } else {
+        "text/plain; charset=utf-8"
+    };
     (
-        [(header::CONTENT_TYPE, Metrics::CONTENT_TYPE)],
+        [(header::CONTENT_TYPE, content_type)],
         state.metrics.encode(),
     )
 }
@@ -110,31 +123,60 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     async fn get(port: u16, path: &str) -> String {
+        get_accepting(port, path, "*/*").await
+    }
+
+    async fn get_accepting(port: u16, path: &str, accept: &str) -> String {
         let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .unwrap();
-        let request =
-            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"
+        );
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).await.unwrap();
         response
     }
 
-    /// The content type names the format the body is in: OpenMetrics ends with `# EOF`,
-    /// Prometheus' text format 0.0.4 does not.
-    fn assert_metrics_type_matches_format(response: &str) {
-        let (head, body) = response.split_once("\r\n\r\n").expect("a response");
-        let content_type = head
-            .lines()
+    fn content_type(response: &str) -> &str {
+        let (head, _) = response.split_once("\r\n\r\n").expect("a response");
+        head.lines()
             .find_map(|l| l.strip_prefix("content-type: "))
-            .expect("a content type");
-        let expected = if body.trim_end().ends_with("# EOF") {
+            .expect("a content type")
+    }
+
+    /// What Prometheus sends in `Accept` when it scrapes.
+    const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,\
+        application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+    /// A scraper that asks for OpenMetrics gets it named so (the body is OpenMetrics: it ends
+    /// with `# EOF`); a browser gets the same text as plain text, which it shows.
+    #[tokio::test]
+    async fn metrics_are_openmetrics_to_prometheus_and_plain_text_to_a_browser() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(serve(
+            listener,
+            Metrics::new(),
+            Health::default(),
+            shutdown.clone(),
+        ));
+
+        let scraped = get_accepting(port, "/metrics", PROMETHEUS_ACCEPT).await;
+        assert!(scraped.trim_end().ends_with("# EOF"), "{scraped}");
+        assert_eq!(
+            content_type(&scraped),
             "application/openmetrics-text; version=1.0.0; charset=utf-8"
-        } else {
-            "text/plain; version=0.0.4; charset=utf-8"
-        };
-        assert_eq!(content_type, expected, "{body}");
+        );
+        let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        let shown = get_accepting(port, "/metrics", browser).await;
+        assert_eq!(content_type(&shown), "text/plain; charset=utf-8");
+        assert!(shown.contains("trp_messages_consumed_total 0"), "{shown}");
+
+        shutdown.cancel();
+        server.await.unwrap().unwrap();
     }
 
     #[tokio::test]
@@ -160,7 +202,6 @@ mod tests {
             metrics_text.contains("trp_duplicates_total 1"),
             "{metrics_text}"
         );
-        assert_metrics_type_matches_format(&metrics_text);
         for part in ["broker", "database", "consuming"] {
             let line = format!("trp_ready{{component=\"{part}\"}} 1");
             assert!(metrics_text.lines().any(|l| l == line), "{metrics_text}");
