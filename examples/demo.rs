@@ -13,10 +13,8 @@
 //! each `<metrics-url>` one replica's `/metrics`.
 
 #[path = "../tests/support/gost_cms.rs"]
-#[allow(dead_code)]
 mod gost_cms;
 #[path = "../tests/support/gost_pki.rs"]
-#[allow(dead_code)]
 mod gost_pki;
 #[path = "../benches/pipeline/signing.rs"]
 #[allow(dead_code)]

@@ -50,5 +50,5 @@ for n in 01:ru:approved 02:en:approved 03:kk:approved 04:ru:refused 05:en:refuse
   IFS=: read -r num lang outcome <<<"$n"
   id=$(decision_mail "$(row "$num")")
   [ -n "$id" ] || { echo "screenshots: no e-mail for application $num" >&2; exit 1; }
-  shot "$out/mail-$lang-$outcome.png" 390 1400 "$web/email/$id/html"
+  shot "$out/mail-$lang-$outcome.png" 390 1400 "$web/api/email/$id/html"
 done
