@@ -4,8 +4,9 @@
 #
 #   docs/img/demo-maildev.png              MailDev's page: the demo's e-mails, one open
 #   docs/img/mail-<lang>-<outcome>.png     one approval and one refusal in each language,
-#                                          at a phone's width (390 px), as MailDev renders
-#                                          the HTML part
+#                                          at a phone's width (390 px): the HTML part as
+#                                          sent (taken from the message's source in MailDev;
+#                                          MailDev's own HTML view drops the charset)
 #
 # Reads the demo's table (/tmp/trp-demo/table.txt) for the application numbers and finds
 # their e-mails through MailDev's REST API (127.0.0.1:1080).
@@ -23,6 +24,8 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 [ -f "$table" ] || { echo "screenshots: no $table; run bash scripts/demo.sh first" >&2; exit 1; }
 mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 shot() { # file width height url
   # --no-sandbox: CI and these machines run as root, which Chromium's sandbox refuses.
@@ -50,5 +53,10 @@ for n in 01:ru:approved 02:en:approved 03:kk:approved 04:ru:refused 05:en:refuse
   IFS=: read -r num lang outcome <<<"$n"
   id=$(decision_mail "$(row "$num")")
   [ -n "$id" ] || { echo "screenshots: no e-mail for application $num" >&2; exit 1; }
-  shot "$out/mail-$lang-$outcome.png" 390 1400 "$web/api/email/$id/html"
+  curl -fsS "$web/api/email/$id/source" | python3 -c '
+import email, email.policy, sys
+message = email.message_from_binary_file(sys.stdin.buffer, policy=email.policy.default)
+html = message.get_body(preferencelist=("html",))
+open(sys.argv[1], "w", encoding="utf-8").write(html.get_content())' "$work/$id.html"
+  shot "$out/mail-$lang-$outcome.png" 390 1400 "file://$work/$id.html"
 done
