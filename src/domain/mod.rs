@@ -9,7 +9,6 @@ pub mod ids;
 pub mod iin;
 pub mod instant;
 pub mod messages;
-pub mod reader;
 pub mod reason;
 pub mod request;
 pub mod rules;

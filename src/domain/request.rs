@@ -1,6 +1,8 @@
 //! The e-request document (contract section 3): the signed bytes parsed once into typed
-//! values. A document that does not parse, or lacks a field, is a `documents.malformed`
-//! failure with a one-line detail that names the field and never echoes its value.
+//! values, by serde (`wire`: one struct per object, unknown fields ignored) with
+//! `serde_path_to_error`. A document that does not parse, or lacks a field, is a
+//! `documents.malformed` failure with a one-line detail that names the field
+//! (`applicant.passport.expires_on is not a date YYYY-MM-DD`) and never echoes its value.
 //!
 //! Two values are kept even when not well-formed, because their failure has a code of its
 //! own: the applicant's IIN (`eligibility.iin_invalid`) and each listed document's digest
@@ -16,7 +18,6 @@ use time::Date;
 use super::citizenship::Citizenship;
 use super::ids::{Email, Language, Phone, Sha256, ValueError};
 use super::iin::{Bin, Iin, NumberError, Sex};
-use super::reader::{Obj, ReadError};
 use super::reason::{Failure, ReasonCode};
 use super::rules::Subspecies;
 
@@ -186,6 +187,8 @@ impl fmt::Debug for DocumentEntry {
     }
 }
 
+mod wire;
+
 impl ERequest {
     /// Parses the signed document bytes.
     pub fn parse(bytes: &[u8]) -> Result<Self, Failure> {
@@ -195,141 +198,94 @@ impl ERequest {
                 format!("the document is not JSON: {e}"),
             )
         })?;
-        let root = Obj::root(&value).map_err(malformed)?;
-        Self::from_root(&root).map_err(malformed)
+        if !value.is_object() {
+            return Err(malformed("the document is not a JSON object".into()));
+        }
+        let document: wire::Document = wire::read(&value).map_err(malformed)?;
+        Self::from_wire(document).map_err(malformed)
     }
 
-    fn from_root(root: &Obj) -> Result<Self, ReadError> {
-        if root.str("service")? != "trp" {
-            return Err(root.invalid("service", "is not trp"));
-        }
-        let permit = root.obj("permit")?;
-        let documents = root.objs("documents")?;
+    fn from_wire(d: wire::Document) -> Result<Self, String> {
+        let a = required(d.applicant, "applicant")?;
+        let passport = required(a.passport, "applicant.passport")?;
+        let permit = required(d.permit, "permit")?;
         Ok(Self {
-            subspecies: root.parse("subspecies", Subspecies::parse)?,
-            language: root.parse("language", Language::parse)?,
-            applicant: applicant(&root.obj("applicant")?)?,
+            subspecies: d.subspecies.0,
+            language: d.language.0,
+            applicant: Applicant {
+                iin: ClaimedIin::new(&a.iin.0),
+                surname: a.surname.0,
+                given_name: a.given_name.0,
+                patronymic: a.patronymic.map(|p| p.0),
+                birth_date: a.birth_date.0,
+                sex: a.sex.0,
+                citizenship: a.citizenship.0,
+                passport: Passport {
+                    number: passport.number.0,
+                    country: passport.country.0,
+                    issued_on: passport.issued_on.0,
+                    expires_on: passport.expires_on.0,
+                },
+                contacts: contacts(required(a.contacts, "applicant.contacts")?)?,
+            },
             permit: PermitTerm {
-                from: permit.date("from")?,
-                until: permit.date("until")?,
+                from: permit.from.0,
+                until: permit.until.0,
             },
-            fingerprint_record: match root.opt_obj("biometrics")? {
-                Some(b) => b.opt_str("fingerprint_record")?.map(str::to_owned),
-                None => None,
-            },
-            employer: root
-                .opt_obj("employer")?
-                .map(|o| employer(&o))
-                .transpose()?,
-            host: root.opt_obj("host")?.map(|o| host(&o)).transpose()?,
-            institution: root
-                .opt_obj("institution")?
-                .map(|o| institution(&o))
-                .transpose()?,
-            documents: documents
+            fingerprint_record: d.biometrics.and_then(|b| b.fingerprint_record).map(|f| f.0),
+            employer: d.employer.map(|e| Employer {
+                bin: e.bin.0,
+                name: e.name.0,
+                household: e.household.0,
+                contract: e.contract.map(|c| Contract {
+                    number: c.number.0,
+                    signed_on: c.signed_on.0,
+                    valid_until: c.valid_until.0,
+                }),
+            }),
+            host: d.host.map(|h| Host {
+                iin: h.iin.0,
+                relation: h.relation.0,
+            }),
+            institution: d.institution.map(|i| Institution {
+                bin: i.bin.0,
+                name: i.name.0,
+            }),
+            documents: required(d.documents, "documents")?
                 .into_iter()
-                .map(document)
-                .collect::<Result<_, _>>()?,
+                .map(|e| DocumentEntry {
+                    kind: e.kind.0,
+                    number: e.number.map(|n| n.0),
+                    sha256: e.sha256.0,
+                })
+                .collect(),
         })
     }
 }
 
-fn malformed(e: ReadError) -> Failure {
-    Failure::new(ReasonCode::DocumentsMalformed, e.to_string())
+/// A part the document must have, absent or `null`.
+fn required<T>(part: Option<T>, path: &str) -> Result<T, String> {
+    part.ok_or_else(|| format!("{path} is missing"))
 }
 
-fn applicant(o: &Obj) -> Result<Applicant, ReadError> {
-    let passport = o.obj("passport")?;
-    Ok(Applicant {
-        iin: ClaimedIin::new(o.str("iin")?),
-        surname: o.non_empty("surname")?.to_owned(),
-        given_name: o.non_empty("given_name")?.to_owned(),
-        patronymic: o.opt_str("patronymic")?.map(str::to_owned),
-        birth_date: o.date("birth_date")?,
-        sex: o.parse("sex", |s| match s {
-            "male" => Ok(Sex::Male),
-            "female" => Ok(Sex::Female),
-            _ => Err("is not male or female"),
-        })?,
-        citizenship: o.parse("citizenship", Citizenship::parse)?,
-        passport: Passport {
-            number: passport.non_empty("number")?.to_owned(),
-            country: passport.parse("country", Citizenship::parse)?,
-            issued_on: passport.date("issued_on")?,
-            expires_on: passport.date("expires_on")?,
-        },
-        contacts: contacts(&o.obj("contacts")?)?,
-    })
+fn malformed(detail: String) -> Failure {
+    Failure::new(ReasonCode::DocumentsMalformed, detail)
 }
 
 /// The contacts object: every listed channel needs its address.
-pub(crate) fn contacts(o: &Obj) -> Result<Contacts, ReadError> {
-    let phone = o.opt_parse("phone", Phone::parse)?;
-    let email = o.opt_parse("email", Email::parse)?;
-    let mut channels = Vec::new();
-    for item in o.arr("channels")? {
-        let channel = match item.as_str() {
-            Some("sms") => Channel::Sms,
-            Some("email") => Channel::Email,
-            _ => return Err(o.invalid("channels", "lists something other than sms or email")),
-        };
-        let address_given = match channel {
-            Channel::Sms => phone.is_some(),
-            Channel::Email => email.is_some(),
-        };
-        if !address_given {
-            return Err(o.invalid("channels", "names a channel without its address"));
-        }
-        if !channels.contains(&channel) {
-            channels.push(channel);
-        }
+fn contacts(c: wire::Contacts) -> Result<Contacts, String> {
+    let (phone, email) = (c.phone.map(|p| p.0), c.email.map(|e| e.0));
+    let unreachable = c.channels.0.iter().any(|channel| match channel {
+        Channel::Sms => phone.is_none(),
+        Channel::Email => email.is_none(),
+    });
+    if unreachable {
+        return Err("applicant.contacts.channels names a channel without its address".into());
     }
     Ok(Contacts {
         phone,
         email,
-        channels,
-    })
-}
-
-fn employer(o: &Obj) -> Result<Employer, ReadError> {
-    Ok(Employer {
-        bin: o.parse("bin", Bin::parse)?,
-        name: o.non_empty("name")?.to_owned(),
-        household: o.bool("household")?,
-        contract: match o.opt_obj("contract")? {
-            Some(c) => Some(Contract {
-                number: c.non_empty("number")?.to_owned(),
-                signed_on: c.date("signed_on")?,
-                valid_until: c.date("valid_until")?,
-            }),
-            None => None,
-        },
-    })
-}
-
-fn host(o: &Obj) -> Result<Host, ReadError> {
-    Ok(Host {
-        iin: o.parse("iin", Iin::parse)?,
-        relation: o.non_empty("relation")?.to_owned(),
-    })
-}
-
-fn institution(o: &Obj) -> Result<Institution, ReadError> {
-    Ok(Institution {
-        bin: o.parse("bin", Bin::parse)?,
-        name: o.non_empty("name")?.to_owned(),
-    })
-}
-
-fn document(item: Obj) -> Result<DocumentEntry, ReadError> {
-    Ok(DocumentEntry {
-        kind: item.non_empty("kind")?.to_owned(),
-        number: item.opt_str("number")?.map(str::to_owned),
-        sha256: match item.opt_str("sha256") {
-            Ok(Some(s)) => Sha256::parse(s),
-            Ok(None) => Err(ValueError("is missing")),
-            Err(_) => Err(ValueError("is not a string")),
-        },
+        channels: c.channels.0,
     })
 }
 
@@ -337,11 +293,11 @@ fn document(item: Obj) -> Result<DocumentEntry, ReadError> {
 /// parts can still be read: the applicant can then still be told of the refusal.
 pub fn salvage_contacts(bytes: &[u8]) -> Option<(Language, Contacts)> {
     let value: Value = serde_json::from_slice(bytes).ok()?;
-    let root = Obj::root(&value).ok()?;
-    let language = root.parse("language", Language::parse).ok()?;
-    let applicant = root.obj("applicant").ok()?;
-    let contacts = contacts(&applicant.obj("contacts").ok()?).ok()?;
-    Some((language, contacts))
+    let salvage: wire::Salvage = wire::read(&value).ok()?;
+    Some((
+        salvage.language.0,
+        contacts(salvage.applicant.contacts).ok()?,
+    ))
 }
 
 #[cfg(test)]

@@ -247,3 +247,34 @@ proptest! {
         let _ = salvage_contacts(&bytes);
     }
 }
+
+/// docs/contract.md: a newer portal may add fields; they are ignored, at any depth.
+#[test]
+fn fields_the_contract_does_not_have_are_ignored() {
+    let mut v = sample::request();
+    for path in [
+        "visa_type",
+        "applicant/nickname",
+        "applicant/passport/mrz",
+        "documents/1/pages",
+    ] {
+        set(&mut v, path, json!("anything"));
+    }
+    let r = parse(&v).expect("parses");
+    assert_eq!(r.documents.len(), 3);
+}
+
+#[test]
+fn null_where_a_required_part_stands_is_missing() {
+    for (path, named) in [
+        ("applicant", "applicant is missing"),
+        ("applicant/passport", "applicant.passport is missing"),
+        ("applicant/surname", "applicant.surname is missing"),
+        ("employer/household", "employer.household is missing"),
+        ("documents", "documents is missing"),
+    ] {
+        let mut v = sample::request();
+        set(&mut v, path, Value::Null);
+        assert_eq!(malformed_detail(&v), named, "{path}");
+    }
+}
