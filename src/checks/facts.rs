@@ -23,6 +23,7 @@ pub struct Facts {
 impl Facts {
     /// The registry facts under which [`crate::domain::sample::request`] passes every check:
     /// for tests, the demo and benchmarks, as the sample itself is.
+    #[cfg(any(test, feature = "testkit"))]
     pub fn sample() -> Self {
         Self {
             fingerprint: Some(FingerprintFact {

@@ -12,5 +12,6 @@ pub mod messages;
 pub mod reason;
 pub mod request;
 pub mod rules;
+#[cfg(any(test, feature = "testkit"))]
 pub mod sample;
 pub mod texts;

@@ -208,7 +208,9 @@ impl<'de> Deserialize<'de> for Channels {
 
 #[derive(Deserialize)]
 pub struct Document {
-    pub service: Field<Service>,
+    /// Checked (it must be `trp`), then not needed.
+    #[serde(rename = "service")]
+    pub _service: Field<Service>,
     pub subspecies: Field<Subspecies>,
     pub language: Field<Language>,
     /// Required, as are the other objects read as `Option` here: serde cannot tell a
@@ -224,10 +226,7 @@ pub struct Document {
     #[serde(default)]
     pub institution: Option<Institution>,
     pub documents: Option<Vec<DocumentEntry>>,
-    /// Always null for this free service (contract section 3); a paid one would carry the
-    /// receipt here.
-    #[serde(default)]
-    pub payment: Option<Value>,
+    // `payment` is null for this free service (contract section 3) and not read.
 }
 
 #[derive(Deserialize)]

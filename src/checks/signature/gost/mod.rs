@@ -10,6 +10,7 @@ pub mod fp;
 pub mod hash;
 pub mod point;
 pub mod scalar;
+#[cfg(any(test, feature = "testkit"))]
 pub mod test_signer;
 pub mod verify;
 
