@@ -63,6 +63,8 @@ static PKI: LazyLock<Pki> = LazyLock::new(|| {
     );
     let tsa_profile = Profile {
         eku: false,
+        from_year: 2020,
+        until_year: 2045,
         ..Profile::person()
     };
     let tsa_leaf = |serial: u8, kind: Kind, eku: bool| {
