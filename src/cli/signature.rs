@@ -196,6 +196,14 @@ pub fn signature(cmd: SignatureCommand, out: &mut impl Write) -> Result<ExitCode
     };
     // The mobile citizens registry lives in the database, which this command does not use.
     let mut verdict = check(&input, &trust, &otp);
+    if let Some(stamp) = &verdict.timestamp {
+        let _ = writeln!(
+            out,
+            "signing time: {} (genTime of a time-stamp token by TSA \"{}\")",
+            rfc3339(stamp.gen_time),
+            stamp.tsa
+        );
+    }
     if let SignatureClaim::Otp(_) = envelope.signature {
         verdict
             .failures

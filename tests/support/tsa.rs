@@ -33,15 +33,18 @@ const SIGNATURE_TIME_STAMP_TOKEN: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2
 const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 const POLICY: Oid = Oid::new_unwrap("1.2.398.3.3.2.6.1");
 
+/// A function of bytes to bytes: a hash, or a signing key.
+pub type BytesFn = Box<dyn Fn(&[u8]) -> Vec<u8>>;
+
 /// Who signs a token and how.
 pub struct TsaSigner {
     pub cert_der: Vec<u8>,
     pub extra_certs: Vec<Vec<u8>>,
     /// The signer's digest algorithm and the hash it names.
     pub digest_oid: Oid,
-    pub digest: Box<dyn Fn(&[u8]) -> Vec<u8>>,
+    pub digest: BytesFn,
     pub signature_alg: AlgorithmIdentifierOwned,
-    pub sign: Box<dyn Fn(&[u8]) -> Vec<u8>>,
+    pub sign: BytesFn,
 }
 
 /// What a token says.
