@@ -1,5 +1,5 @@
-//! Reload without restart (contract section 8): the trust anchors, CRLs, rules and
-//! calendar are one [`Snapshot`], read from their files at start and again on SIGHUP or
+//! Reload without restart (contract section 8): the trust anchors, TSA anchors, CRLs,
+//! rules and calendar are one [`Snapshot`], read from their files at start and again on SIGHUP or
 //! when a file changes ([`watch`]). A new snapshot replaces the old one whole and at once
 //! (an `ArcSwap`), and only when every file parses; a bad file leaves the old one in force.
 //!
@@ -16,7 +16,7 @@ use arc_swap::ArcSwap;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
-use crate::checks::signature::{MissingCrls, TrustStore};
+use crate::checks::signature::{MissingCrls, Timestamps, TrustStore};
 use crate::config::{ConfigError, Settings};
 use crate::domain::calendar::Calendar;
 use crate::domain::rules::Rules;
@@ -39,6 +39,10 @@ pub struct Sources {
     pub trust_anchors: Vec<PathBuf>,
     pub crls: Vec<PathBuf>,
     pub missing_crls: MissingCrls,
+    /// `signature.tsa_trust_anchors`: watched and reloaded like the trust anchors.
+    pub tsa_trust_anchors: Vec<PathBuf>,
+    pub require_timestamp: bool,
+    pub clock_skew: time::Duration,
     pub rules: PathBuf,
     pub calendar: PathBuf,
 }
@@ -49,6 +53,9 @@ impl Sources {
             trust_anchors: settings.signature.trust_anchors.clone(),
             crls: settings.signature.crls.clone(),
             missing_crls: settings.signature.missing_crls(),
+            tsa_trust_anchors: settings.signature.tsa_trust_anchors.clone(),
+            require_timestamp: settings.signature.require_timestamp,
+            clock_skew: time::Duration::seconds(i64::from(settings.signature.clock_skew_s)),
             rules: settings.rules.file.clone(),
             calendar: settings.calendar.dir.clone(),
         }
@@ -66,9 +73,13 @@ impl Sources {
             files::load_rules(&self.rules).map_err(|e| ConfigError(format!("rules.file: {e}")))?;
         let calendar = files::load_calendar_dir(&self.calendar)
             .map_err(|e| ConfigError(format!("calendar.dir: {e}")))?;
+        let tsa = Timestamps::load_tsa(&self.tsa_trust_anchors, &self.crls, self.missing_crls)
+            .map_err(|e| ConfigError(e.to_string()))?;
+        let timestamps = Timestamps::new(tsa, self.require_timestamp, self.clock_skew);
         let trust = TrustStore::load(&self.trust_anchors, &self.crls)
             .map_err(|e| ConfigError(e.to_string()))?
-            .with_missing_crls(self.missing_crls);
+            .with_missing_crls(self.missing_crls)
+            .with_timestamps(timestamps);
         Ok(Snapshot {
             rules,
             calendar,

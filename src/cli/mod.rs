@@ -47,6 +47,9 @@ pub enum Command {
     /// The signature check alone.
     #[command(subcommand)]
     Signature(signature::SignatureCommand),
+    /// RFC 3161 time-stamp tokens against the configured TSA anchors and CRLs.
+    #[command(subcommand)]
+    Timestamp(signature::TimestampCommand),
 }
 
 /// Exit status of contract section 9: 0 success, 1 refused or failed, 2 usage or
@@ -76,6 +79,7 @@ pub fn main() -> ExitCode {
         // during `run` would block every log line written from another thread.
         Command::Certificate(cmd) => signature::certificate(cmd, &mut std::io::stdout().lock()),
         Command::Signature(cmd) => signature::signature(cmd, &mut std::io::stdout().lock()),
+        Command::Timestamp(cmd) => signature::timestamp(cmd, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(code) => code,

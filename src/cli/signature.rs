@@ -1,5 +1,6 @@
-//! `certificate verify` and `signature check`: the trust anchors, CRLs and OTP settings
-//! come from the configuration (`signature.*`, see `config/default.toml`).
+//! `certificate verify`, `signature check` and `timestamp verify`: the trust anchors, TSA
+//! anchors, CRLs and OTP settings come from the configuration (`signature.*`, see
+//! `config/default.toml`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,10 +14,11 @@ use time::OffsetDateTime;
 use super::CliError;
 use crate::checks::signature::ca_path::verify_ca;
 use crate::checks::signature::certificate::{check_key_usage, unix_time};
+use crate::checks::signature::timestamp::{verify_token, TSA_ANCHORS_SETTING};
 use crate::checks::signature::{check, CrlGap, OtpSettings, SignatureInput, TrustStore, Verdict};
 use crate::checks::Facts;
 use crate::domain::envelope::{Envelope, SignatureClaim};
-use crate::domain::instant::Instant;
+use crate::domain::instant::{rfc3339, Instant};
 use crate::domain::reason::{Failure, ReasonCode};
 
 #[derive(Debug, Subcommand)]
@@ -87,7 +89,94 @@ pub fn verify_certificate(
     Verdict {
         failures: failure.into_iter().collect(),
         waiting_for,
+        timestamp: None,
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TimestampCommand {
+    /// Checks one RFC 3161 time-stamp token (DER or PEM) against the TSA anchors and CRLs.
+    Verify {
+        token: PathBuf,
+        /// A file whose hash the token's message imprint must be.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+}
+
+/// Prints the TSA, `genTime`, the imprint's algorithm and the verdict: `valid` (exit 0),
+/// or `refused: signature.invalid: ...` / `undecided: ...` lines (exit 1).
+pub fn timestamp(cmd: TimestampCommand, out: &mut impl Write) -> Result<ExitCode, CliError> {
+    let TimestampCommand::Verify { token, data } = cmd;
+    let timestamps = settings()?
+        .signature
+        .timestamps()
+        .map_err(|e| CliError::Config(e.to_string()))?;
+    let Some(tsa) = timestamps.tsa() else {
+        return Err(CliError::Config(format!(
+            "{TSA_ANCHORS_SETTING}: no file given (set TRP__SIGNATURE__TSA_TRUST_ANCHORS)"
+        )));
+    };
+    let bytes = read_der_or_pem(&token)?;
+    let data = data
+        .map(|path| read(&path).map(|b| (path, b)))
+        .transpose()?;
+    let write = |e: std::io::Error| CliError::Failed(format!("cannot write: {e}"));
+    let invalid = |detail: String| {
+        let failure = Failure::new(ReasonCode::SignatureInvalid, detail);
+        Verdict::decided(vec![failure])
+    };
+    let verdict = match verify_token(&bytes, Some(tsa), OffsetDateTime::now_utc()) {
+        Err(e) => invalid(format!("the time-stamp token does not verify: {e}")),
+        Ok((stamp, digest)) => {
+            writeln!(out, "tsa: {}", stamp.tsa).map_err(write)?;
+            writeln!(out, "genTime: {}", rfc3339(stamp.gen_time)).map_err(write)?;
+            let imprint = hex::encode(&stamp.imprint);
+            writeln!(out, "imprint: {} {imprint}", stamp.imprint_algorithm).map_err(write)?;
+            let mut verdict = Verdict {
+                waiting_for: stamp.waiting_for.clone(),
+                ..Verdict::default()
+            };
+            if let Some((path, bytes)) = &data {
+                let covers = stamp.covers(bytes, digest);
+                let says = if covers { "is" } else { "is not" };
+                writeln!(
+                    out,
+                    "data: the imprint {says} the hash of {}",
+                    path.display()
+                )
+                .map_err(write)?;
+                if !covers {
+                    verdict = invalid(format!(
+                        "the time-stamp token's imprint is not the hash of {}",
+                        path.display()
+                    ));
+                }
+            }
+            verdict
+        }
+    };
+    report(out, &verdict)
+}
+
+/// A DER file, or the first PEM block of a text file (any label: `PKCS7`, `CMS`, ...).
+fn read_der_or_pem(path: &Path) -> Result<Vec<u8>, CliError> {
+    use base64::Engine as _;
+    let bytes = read(path)?;
+    if !bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+        return Ok(bytes);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let body: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .map(str::trim)
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|e| CliError::Failed(format!("{}: bad PEM: {e}", path.display())))
 }
 
 pub fn signature(cmd: SignatureCommand, out: &mut impl Write) -> Result<ExitCode, CliError> {
@@ -107,6 +196,14 @@ pub fn signature(cmd: SignatureCommand, out: &mut impl Write) -> Result<ExitCode
     };
     // The mobile citizens registry lives in the database, which this command does not use.
     let mut verdict = check(&input, &trust, &otp);
+    if let Some(stamp) = &verdict.timestamp {
+        let _ = writeln!(
+            out,
+            "signing time: {} (genTime of a time-stamp token by TSA \"{}\")",
+            rfc3339(stamp.gen_time),
+            stamp.tsa
+        );
+    }
     if let SignatureClaim::Otp(_) = envelope.signature {
         verdict
             .failures

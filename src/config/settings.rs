@@ -11,7 +11,7 @@ use toml::Table;
 
 use super::connections::{Database, Smtp};
 use super::ConfigError;
-use crate::checks::signature::{MissingCrls, OtpKey, OtpSettings, TrustStore};
+use crate::checks::signature::{MissingCrls, OtpKey, OtpSettings, Timestamps, TrustStore};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,8 +110,14 @@ pub struct Signature {
     /// default): an application whose chain has such a CA waits, undecided.
     pub allow_missing_crls: bool,
     pub otp_lifetime_s: u32,
-    /// How far `submitted_at` may lie after the moment the message arrived.
+    /// How far `submitted_at` may lie after the moment the message arrived (and a
+    /// time-stamp token's `genTime` after `submitted_at`).
     pub clock_skew_s: u32,
+    /// PEM files of the time-stamping authorities' roots and intermediates; empty: no
+    /// time-stamp token verifies.
+    pub tsa_trust_anchors: Vec<PathBuf>,
+    /// `true`: an EDS signature without a valid time-stamp token is `signature.invalid`.
+    pub require_timestamp: bool,
     /// Base64, from `TRP__SIGNATURE__OTP_KEY` only.
     pub otp_key: Option<SecretString>,
 }
@@ -124,9 +130,18 @@ impl Signature {
                 "signature.trust_anchors: no file given (set TRP__SIGNATURE__TRUST_ANCHORS)".into(),
             ));
         }
-        TrustStore::load(&self.trust_anchors, &self.crls)
+        let store = TrustStore::load(&self.trust_anchors, &self.crls)
             .map(|store| store.with_missing_crls(self.missing_crls()))
-            .map_err(|e| ConfigError(e.to_string()))
+            .map_err(|e| ConfigError(e.to_string()))?;
+        Ok(store.with_timestamps(self.timestamps()?))
+    }
+
+    /// The TSAs (read now) and the time-stamp policy; an error names the setting and file.
+    pub fn timestamps(&self) -> Result<Timestamps, ConfigError> {
+        let tsa = Timestamps::load_tsa(&self.tsa_trust_anchors, &self.crls, self.missing_crls())
+            .map_err(|e| ConfigError(e.to_string()))?;
+        let skew = time::Duration::seconds(i64::from(self.clock_skew_s));
+        Ok(Timestamps::new(tsa, self.require_timestamp, skew))
     }
 
     /// The policy for a CA without a configured CRL (`signature.allow_missing_crls`).

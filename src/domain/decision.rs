@@ -24,6 +24,19 @@ impl Outcome {
     }
 }
 
+/// The instant an EDS signer's certificate was judged at, and where it came from: stored
+/// with the signature check, shown by `explain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SigningTime {
+    /// No verified time-stamp token: the envelope's `submitted_at`.
+    SubmittedAt(OffsetDateTime),
+    /// A verified signature time-stamp token's `genTime`, vouched for by the TSA named.
+    TimeStamp {
+        gen_time: OffsetDateTime,
+        tsa: String,
+    },
+}
+
 /// What one check found. A check that could not be assessed (eligibility of a document
 /// that cannot be read) has not passed, though it adds no reason of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +44,8 @@ pub struct CheckReport {
     pub name: CheckName,
     pub failures: Vec<Failure>,
     pub assessed: bool,
+    /// For the signature check of an EDS: the time its certificate was judged at.
+    pub signing_time: Option<SigningTime>,
 }
 
 impl CheckReport {
@@ -39,6 +54,7 @@ impl CheckReport {
             name,
             failures,
             assessed: true,
+            signing_time: None,
         }
     }
 
@@ -47,6 +63,7 @@ impl CheckReport {
             name,
             failures: Vec::new(),
             assessed: false,
+            signing_time: None,
         }
     }
 

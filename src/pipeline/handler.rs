@@ -90,10 +90,12 @@ impl Handler {
         if !verdict.is_decidable() {
             return self.deferrals.defer(&envelope, delivery, &verdict).await;
         }
+        let signing_time = verdict.signing_time(&envelope);
         let prepared = Prepared {
             envelope,
             document,
             signature: verdict.failures,
+            signing_time,
             facts,
             received_at,
         };

@@ -24,6 +24,7 @@ impl Fingerprint {
         let mut paths: Vec<PathBuf> = sources
             .trust_anchors
             .iter()
+            .chain(&sources.tsa_trust_anchors)
             .chain(&sources.crls)
             .chain([&sources.rules, &sources.calendar])
             .cloned()

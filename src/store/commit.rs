@@ -19,7 +19,7 @@ use super::outbox::OutboxRow;
 use super::StoreError;
 use crate::checks::{self, Facts};
 use crate::domain::calendar::Calendar;
-use crate::domain::decision::{decide, Decision, Outcome};
+use crate::domain::decision::{decide, Decision, Outcome, SigningTime};
 use crate::domain::envelope::Envelope;
 use crate::domain::reason::{Failure, ReasonCode};
 use crate::domain::request::ERequest;
@@ -35,6 +35,9 @@ pub struct Prepared {
     pub document: Result<ERequest, Failure>,
     /// What the signature check found (empty: it passed).
     pub signature: Vec<Failure>,
+    /// The time an EDS signer's certificate was judged at ([`SigningTime`]); `None` for
+    /// an OTP.
+    pub signing_time: Option<SigningTime>,
     pub facts: Facts,
     /// When the worker took the message in (the `received` status event's `at`).
     pub received_at: OffsetDateTime,
@@ -207,13 +210,14 @@ async fn decide_one(
         let held = quota::held(tx, bin, submitted_on).await?;
         facts.household_permits_held = held.saturating_add(household.approved(bin));
     }
-    let reports = checks::run(
+    let mut reports = checks::run(
         item.signature.clone(),
         request,
         submitted_on,
         &facts,
         ctx.rules,
     );
+    reports[0].signing_time = item.signing_time.clone();
     let decision = decide(
         request,
         reports,

@@ -104,6 +104,20 @@ pub async fn load(pool: &Pool, application_id: &str) -> Result<Option<Explanatio
     }))
 }
 
+/// The time a signature check judged the signer's certificate at, and its source.
+fn write_signing_time(time: &Value, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let (Some(at), Some(source)) = (time["at"].as_str(), time["source"].as_str()) else {
+        return Ok(());
+    };
+    match time["tsa"].as_str() {
+        Some(tsa) if source == "timestamp" => writeln!(
+            out,
+            "    signing time {at} (genTime of a time-stamp token by TSA \"{tsa}\")"
+        ),
+        _ => writeln!(out, "    signing time {at} ({source}: no time-stamp token)"),
+    }
+}
+
 /// The explanation as an operator reads it in a terminal.
 pub fn write_text(e: &Explanation, out: &mut impl std::io::Write) -> std::io::Result<()> {
     use crate::domain::messages::kz_rfc3339;
@@ -135,6 +149,7 @@ pub fn write_text(e: &Explanation, out: &mut impl std::io::Write) -> std::io::Re
             "  {name:<12} {}",
             if passed { "passed" } else { "failed" }
         )?;
+        write_signing_time(&check["signing_time"], out)?;
     }
     let reasons = d.reasons.as_array().map(Vec::as_slice).unwrap_or_default();
     if !reasons.is_empty() {

@@ -163,6 +163,7 @@ pub async fn prepare_envelope(
         envelope,
         document,
         signature,
+        signing_time: None,
         facts,
         received_at: datetime!(2026-11-24 10:15:00.120 +5),
     }

@@ -12,6 +12,7 @@ pub mod pki;
 pub mod tcp_gate;
 pub mod test_ca;
 pub mod tls;
+pub mod tsa;
 pub mod worker;
 #[allow(unused_imports)]
 pub use pki::*;

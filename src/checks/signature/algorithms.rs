@@ -141,6 +141,23 @@ const fn gost_id(alg: &'static GostAlgorithm) -> AlgorithmIdentifier {
     AlgorithmIdentifier::from_slice(alg.signature_id())
 }
 
+/// The digest a hash algorithm identifier names, and its name for people: what a
+/// time-stamp token's message imprint and ESSCertIDv2 may use (SHA-256, Streebog-512 and
+/// -256, GOST 34.311-95 in either of NCA's spellings). `None`: not one the worker computes.
+pub fn digest_of(oid: &Oid) -> Option<(Digest, &'static str)> {
+    let found = [
+        (SHA256, Digest::Sha256, "SHA-256"),
+        (STREEBOG_512, G512, "Streebog-512"),
+        (STREEBOG_256, G256, "Streebog-256"),
+        (GOST_34311, G94, "GOST 34.311-95"),
+        (GOST_34311_PARAMS, G94, "GOST 34.311-95"),
+    ];
+    found
+        .into_iter()
+        .find(|(id, _, _)| id == oid)
+        .map(|(_, digest, name)| (digest, name))
+}
+
 /// What verifies a CMS signer: the algorithm, and the digest of its messageDigest attribute.
 #[derive(Clone, Copy)]
 pub struct CmsAlgorithm<'a> {

@@ -36,17 +36,57 @@ pub fn check_chain(
     Some(failure)
 }
 
+/// The chain of `leaf` at a time-stamp's `genTime` (`super::timestamp`): valid then, and
+/// not revoked before it. A certificate on the path that a CRL lists as revoked after
+/// `genTime` does not fail it: the chain is checked again without the CRLs.
+pub fn check_chain_at_stamp(
+    trust: &TrustStore,
+    leaf: (&Certificate, &[u8]),
+    extra: &[Vec<u8>],
+    gen_time: OffsetDateTime,
+) -> Option<Failure> {
+    let certs: Vec<CertificateDer<'_>> = extra.iter().map(|c| c.as_slice().into()).collect();
+    let at = unix_time(gen_time);
+    let mut error = trust.verify_chain(&leaf.1.into(), &certs, at).err()?;
+    let mut revoked_note = String::new();
+    if matches!(error, webpki::Error::CertRevoked) {
+        match trust.revocation().earliest_revocation(leaf.0, extra) {
+            Some(revoked) if revoked > gen_time => {
+                error = trust
+                    .verify_chain_unrevoked(&leaf.1.into(), &certs, at)
+                    .err()?;
+            }
+            Some(revoked) => {
+                revoked_note = format!(", revoked {}", crate::domain::instant::rfc3339(revoked));
+            }
+            None => {}
+        }
+    }
+    let mut failure = chain_failure_when(&error, "at the time-stamp's genTime");
+    failure.detail = format!(
+        "{}{revoked_note}; judged at genTime {} [{}]",
+        failure.detail,
+        crate::domain::instant::rfc3339(gen_time),
+        describe(leaf.0)
+    );
+    Some(failure)
+}
+
 /// Which code a webpki error gets (docs/signatures.md, "Which failure gets which code").
+pub fn chain_failure(error: &webpki::Error) -> Failure {
+    chain_failure_when(error, "at submission")
+}
+
+/// [`chain_failure`], the instant the chain was judged at named by `when`.
 // `RequiredEkuNotFound` is deprecated but older webpki releases still return it.
 #[allow(deprecated)]
-pub fn chain_failure(error: &webpki::Error) -> Failure {
+pub fn chain_failure_when(error: &webpki::Error, when: &str) -> Failure {
     use webpki::Error as E;
+    let expired = format!("had expired {when}");
+    let not_yet = format!("was not yet valid {when}");
     let (code, what) = match error {
-        E::CertExpired { .. } => (ReasonCode::SignatureExpired, "had expired at submission"),
-        E::CertNotValidYet { .. } => (
-            ReasonCode::SignatureExpired,
-            "was not yet valid at submission",
-        ),
+        E::CertExpired { .. } => (ReasonCode::SignatureExpired, expired.as_str()),
+        E::CertNotValidYet { .. } => (ReasonCode::SignatureExpired, not_yet.as_str()),
         E::CertRevoked => (ReasonCode::SignatureRevoked, "is revoked"),
         E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => (
             ReasonCode::SignatureKeyUsage,

@@ -5,8 +5,11 @@ use der::asn1::{ObjectIdentifier as Oid, OctetString};
 use der::{Decode, Encode};
 use time::OffsetDateTime;
 
-use super::certificate::{check_chain, check_key_usage, check_signer_iin, check_valid_at_signing};
+use super::certificate::{
+    check_chain, check_chain_at_stamp, check_key_usage, check_signer_iin, check_valid_at_signing,
+};
 use super::signed_data::{self, Signed, ID_DATA};
+use super::timestamp::{self, TimeStamp};
 use super::trust::TrustStore;
 use super::Verdict;
 use crate::domain::reason::{Failure, ReasonCode};
@@ -27,7 +30,7 @@ pub struct EdsInput<'a> {
 /// Every failure found, at most one per code (the first found names the detail).
 pub fn verify(input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
     match signed_data::parse(input.cms) {
-        Ok(signed) => failures(&signed, input, trust),
+        Ok(signed) => failures(&signed, input, trust, input.submitted_at).0,
         Err(e) => vec![invalid(e.to_string())],
     }
 }
@@ -36,31 +39,59 @@ pub fn verify(input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
 /// (the signature's revocation status waits for them).
 pub fn check(input: &EdsInput<'_>, trust: &TrustStore, now: OffsetDateTime) -> Verdict {
     match signed_data::parse(input.cms) {
-        Ok(signed) => Verdict {
-            failures: failures(&signed, input, trust),
-            waiting_for: trust.crl_gaps(&signed.signer_cert, &signed.other_certs, now),
-        },
+        Ok(signed) => {
+            let (failures, timestamp) = failures(&signed, input, trust, now);
+            let mut waiting_for = trust.crl_gaps(&signed.signer_cert, &signed.other_certs, now);
+            if let Some(stamp) = &timestamp {
+                waiting_for.extend(stamp.waiting_for.iter().cloned());
+            }
+            Verdict {
+                failures,
+                waiting_for,
+                timestamp,
+            }
+        }
         Err(e) => Verdict::decided(vec![invalid(e.to_string())]),
     }
 }
 
-fn failures(signed: &Signed, input: &EdsInput<'_>, trust: &TrustStore) -> Vec<Failure> {
+/// The failures, and the time-stamp the chain was judged by (none: at `submitted_at`).
+fn failures(
+    signed: &Signed,
+    input: &EdsInput<'_>,
+    trust: &TrustStore,
+    now: OffsetDateTime,
+) -> (Vec<Failure>, Option<TimeStamp>) {
+    let leaf = (&signed.signer_cert, signed.signer_cert_der.as_slice());
+    let (stamp, stamp_failure) =
+        match timestamp::of_signer(&signed.signer, trust, input.submitted_at, now) {
+            Ok(Some(stamp)) => (Some(stamp), None),
+            Ok(None) if trust.timestamps().require => (
+                None,
+                Some(invalid(
+                    "the signature carries no time-stamp token and signature.require_timestamp \
+                     is set",
+                )),
+            ),
+            Ok(None) => (None, None),
+            Err(failure) => (None, Some(failure)),
+        };
+    let chain = match &stamp {
+        Some(stamp) => check_chain_at_stamp(trust, leaf, &signed.other_certs, stamp.gen_time),
+        None => check_chain(trust, leaf, &signed.other_certs, input.submitted_at),
+    };
     let found = [
         check_content(signed, input.document),
         check_signer_signature(signed, input.document, trust).err(),
-        check_chain(
-            trust,
-            (&signed.signer_cert, &signed.signer_cert_der),
-            &signed.other_certs,
-            input.submitted_at,
-        ),
+        stamp_failure,
+        chain,
         check_key_usage(&signed.signer_cert),
         input
             .applicant_iin
             .and_then(|iin| check_signer_iin(&signed.signer_cert, iin)),
         check_signing_time(signed),
     ];
-    super::one_per_code(found)
+    (super::one_per_code(found), stamp)
 }
 
 /// When the signer states a `signingTime` (a signed attribute, so covered by the
@@ -109,7 +140,7 @@ fn check_content(signed: &Signed, document: &[u8]) -> Option<Failure> {
 
 /// The signer's signature over the document (no signed attributes) or over the DER SET of
 /// signed attributes, whose message digest must be the document's hash.
-fn check_signer_signature(
+pub(super) fn check_signer_signature(
     signed: &Signed,
     document: &[u8],
     trust: &TrustStore,

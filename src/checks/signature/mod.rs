@@ -13,16 +13,20 @@ pub mod gost;
 pub mod otp;
 pub mod revocation;
 pub mod signed_data;
+pub mod timestamp;
 pub mod trust;
+pub mod tst_info;
 pub mod verified_once;
 
 pub use otp::{OtpKey, OtpKeyError, OtpSettings};
 pub use revocation::{CrlGap, MissingCrls};
+pub use timestamp::{TimeStamp, Timestamps};
 pub use trust::{TrustError, TrustStore};
 
 use time::OffsetDateTime;
 
 use super::Facts;
+use crate::domain::decision::SigningTime;
 use crate::domain::envelope::{Envelope, SignatureClaim};
 use crate::domain::reason::Failure;
 
@@ -59,6 +63,9 @@ pub struct Verdict {
     /// While it is not empty the application must not be decided on this verdict, neither
     /// approved nor refused: it waits for fresh CRLs (`docs/signatures.md`).
     pub waiting_for: Vec<CrlGap>,
+    /// The signer's time-stamp token when one verified: its `genTime` is the signing time
+    /// the chain was judged at. `None`: judged at `submitted_at` (or an OTP).
+    pub timestamp: Option<TimeStamp>,
 }
 
 impl Verdict {
@@ -67,6 +74,22 @@ impl Verdict {
         Self {
             failures,
             waiting_for: Vec::new(),
+            timestamp: None,
+        }
+    }
+
+    /// The time an EDS signer's certificate was judged at, for the record; `None` for an
+    /// OTP.
+    pub fn signing_time(&self, envelope: &Envelope) -> Option<SigningTime> {
+        match (&envelope.signature, &self.timestamp) {
+            (SignatureClaim::Otp(_), _) => None,
+            (SignatureClaim::Eds { .. }, Some(stamp)) => Some(SigningTime::TimeStamp {
+                gen_time: stamp.gen_time,
+                tsa: stamp.tsa.clone(),
+            }),
+            (SignatureClaim::Eds { .. }, None) => {
+                Some(SigningTime::SubmittedAt(envelope.submitted_at()))
+            }
         }
     }
 

@@ -57,6 +57,9 @@ pub struct CrlInfo {
     pub issuer: String,
     /// `None` when the CRL has no `nextUpdate` (never stale).
     pub next_update: Option<OffsetDateTime>,
+    /// The serial numbers it lists (DER INTEGER contents) and their revocation dates: a
+    /// time-stamped signature is judged by them (`super::timestamp`).
+    revoked: Vec<(Vec<u8>, OffsetDateTime)>,
 }
 
 impl CrlInfo {
@@ -64,14 +67,22 @@ impl CrlInfo {
     pub fn parse(der: &[u8]) -> Result<Self, der::Error> {
         let crl = CertificateList::from_der(der)?;
         let tbs = crl.tbs_cert_list;
-        let next_update = tbs.next_update.map(|t| {
-            let secs = i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
-            OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        });
+        let revoked = tbs
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r.serial_number.as_bytes().to_vec(),
+                    instant(r.revocation_date),
+                )
+            })
+            .collect();
         Ok(Self {
             issuer_der: tbs.issuer.to_der()?,
             issuer: tbs.issuer.to_string(),
-            next_update,
+            next_update: tbs.next_update.map(instant),
+            revoked,
         })
     }
 
@@ -80,11 +91,18 @@ impl CrlInfo {
     }
 }
 
-/// A CA certificate's names: enough to walk from a leaf up to a root by issuer names.
+fn instant(t: x509_cert::time::Time) -> OffsetDateTime {
+    let secs = i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+    OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A CA certificate's names and serial: enough to walk from a leaf up to a root by issuer
+/// names, and to find the CA in its issuer's CRL.
 #[derive(Debug, Clone)]
 struct Ca {
     subject: Vec<u8>,
     issuer: Name,
+    serial: Vec<u8>,
 }
 
 /// The configured CAs and CRLs, and the policy for CAs without a CRL.
@@ -158,6 +176,45 @@ impl Revocation {
         gaps
     }
 
+    /// The earliest revocation date the configured CRLs list for a certificate on `leaf`'s
+    /// path (the leaf, then each CA above it through the configured intermediates and
+    /// `extra`), or `None` when none is listed.
+    pub fn earliest_revocation(
+        &self,
+        leaf: &Certificate,
+        extra: &[Vec<u8>],
+    ) -> Option<OffsetDateTime> {
+        let carried: Vec<Ca> = extra
+            .iter()
+            .filter_map(|der| Certificate::from_der(der).ok())
+            .filter_map(|c| ca(&c).ok())
+            .collect();
+        let mut serial = leaf.tbs_certificate.serial_number.as_bytes().to_vec();
+        let mut issuer = leaf.tbs_certificate.issuer.clone();
+        let mut earliest: Option<OffsetDateTime> = None;
+        for _ in 0..MAX_DEPTH {
+            let issuer_der = issuer.to_der().ok()?;
+            let listed = self
+                .crls
+                .iter()
+                .filter(|c| c.issuer_der == issuer_der)
+                .flat_map(|c| &c.revoked)
+                .filter(|(s, _)| *s == serial)
+                .map(|(_, at)| *at);
+            earliest = earliest.into_iter().chain(listed).min();
+            if self.roots.contains(&issuer_der) {
+                break;
+            }
+            let above = self.intermediates.iter().chain(&carried);
+            let Some(ca) = above.into_iter().find(|c| c.subject == issuer_der) else {
+                break;
+            };
+            serial = ca.serial.clone();
+            issuer = ca.issuer.clone();
+        }
+        earliest
+    }
+
     /// Whether the CA named `issuer` (as in [`CrlGap::issuer`]) has what a revocation
     /// check needs at `now`: a fresh CRL, or no CRL where that is allowed.
     pub fn is_current(&self, issuer: &str, now: OffsetDateTime) -> bool {
@@ -213,5 +270,6 @@ fn ca(cert: &Certificate) -> Result<Ca, der::Error> {
     Ok(Ca {
         subject: subject(cert)?,
         issuer: cert.tbs_certificate.issuer.clone(),
+        serial: cert.tbs_certificate.serial_number.as_bytes().to_vec(),
     })
 }

@@ -19,6 +19,7 @@ use x509_cert::spki::AlgorithmIdentifierOwned;
 
 use super::algorithms::{self, CmsAlgorithm, SUPPORTED};
 use super::revocation::{CrlGap, CrlInfo, MissingCrls, Revocation};
+use super::timestamp::Timestamps;
 use super::verified_once::{self, Remembering};
 
 pub const ANCHORS_SETTING: &str = "signature.trust_anchors";
@@ -27,6 +28,15 @@ pub const CRLS_SETTING: &str = "signature.crls";
 /// emailProtection (1.3.6.1.5.5.7.3.4), DER content octets. NCA person certificates carry it;
 /// a leaf with no EKU extension passes too.
 const EMAIL_PROTECTION: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04];
+/// timeStamping (1.3.6.1.5.5.7.3.8): a TSA's leaf must carry it (RFC 3161, 2.3).
+const TIME_STAMPING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
+
+/// Which leaves a store's chains end in: applicants' signing certificates, or TSAs'.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Leaves {
+    Signers,
+    TimeStamping,
+}
 
 /// A trust anchor or CRL file that cannot be used; names the setting and the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,6 +70,10 @@ pub struct TrustStore {
     /// Whether a chain's CRLs are there and fresh ([`super::revocation`]).
     revocation: Revocation,
     version: String,
+    leaves: Leaves,
+    /// The time-stamping authorities and the policy for time-stamp tokens
+    /// ([`super::timestamp`]); none by default.
+    timestamps: Timestamps,
 }
 
 impl std::fmt::Debug for TrustStore {
@@ -117,6 +131,8 @@ impl TrustStore {
             algorithms: Vec::new(),
             revocation: Revocation::default(),
             version: version(anchor_pems, crls),
+            leaves: Leaves::Signers,
+            timestamps: Timestamps::default(),
         };
         for (name, pem) in anchor_pems {
             for cert in certificates(name, pem)? {
@@ -151,6 +167,30 @@ impl TrustStore {
     pub fn with_missing_crls(mut self, missing: MissingCrls) -> Self {
         let crls = self.revocation.crls().to_vec();
         self.revocation = self.revocation_of(crls, missing);
+        self
+    }
+
+    /// This store, with the time-stamping authorities and policy of `timestamps`. The
+    /// version covers them: a decision records which TSAs its time was trusted from.
+    pub fn with_timestamps(mut self, timestamps: Timestamps) -> Self {
+        if let Some(extra) = timestamps.version_part() {
+            let mut hash = Sha256::new();
+            hash.update(self.version.as_bytes());
+            hash.update(extra.as_bytes());
+            self.version = hex::encode(hash.finalize());
+        }
+        self.timestamps = timestamps;
+        self
+    }
+
+    /// The time-stamping authorities and the policy for time-stamp tokens.
+    pub fn timestamps(&self) -> &Timestamps {
+        &self.timestamps
+    }
+
+    /// This store as one of time-stamping authorities: its leaves need timeStamping.
+    pub(super) fn for_time_stamping(mut self) -> Self {
+        self.leaves = Leaves::TimeStamping;
         self
     }
 
@@ -264,6 +304,27 @@ impl TrustStore {
         extra: &[CertificateDer<'_>],
         at: UnixTime,
     ) -> Result<(), webpki::Error> {
+        self.verify(leaf, extra, at, true)
+    }
+
+    /// [`Self::verify_chain`] without the CRLs: for a time-stamped signature whose path
+    /// holds a certificate revoked only after the time-stamp ([`super::timestamp`]).
+    pub(super) fn verify_chain_unrevoked(
+        &self,
+        leaf: &CertificateDer<'_>,
+        extra: &[CertificateDer<'_>],
+        at: UnixTime,
+    ) -> Result<(), webpki::Error> {
+        self.verify(leaf, extra, at, false)
+    }
+
+    fn verify(
+        &self,
+        leaf: &CertificateDer<'_>,
+        extra: &[CertificateDer<'_>],
+        at: UnixTime,
+        with_crls: bool,
+    ) -> Result<(), webpki::Error> {
         let leaf = EndEntityCert::try_from(leaf)?;
         let intermediates: Vec<CertificateDer<'_>> = self
             .intermediates
@@ -275,6 +336,7 @@ impl TrustStore {
         // webpki judges the entries only. Whether every CA on the path has a CRL, and
         // whether it is past its nextUpdate, is [`Self::crl_gaps`]'s question, asked beside
         // this one: an application with a gap is not decided on this result at all.
+        let crls = if with_crls { crls } else { Vec::new() };
         let revocation = RevocationOptionsBuilder::new(&crls).ok().map(|b| {
             b.with_depth(RevocationCheckDepth::Chain)
                 .with_status_policy(UnknownStatusPolicy::Allow)
@@ -286,7 +348,10 @@ impl TrustStore {
             &self.anchors,
             &intermediates,
             at,
-            KeyUsage::required_if_present(EMAIL_PROTECTION),
+            match self.leaves {
+                Leaves::Signers => KeyUsage::required_if_present(EMAIL_PROTECTION),
+                Leaves::TimeStamping => KeyUsage::required(TIME_STAMPING),
+            },
             revocation,
             None,
         )

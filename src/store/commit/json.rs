@@ -4,20 +4,37 @@
 use serde_json::{json, Value};
 
 use crate::checks::Facts;
-use crate::domain::decision::CheckReport;
+use crate::domain::decision::{CheckReport, SigningTime};
+use crate::domain::instant::rfc3339;
 
 pub(super) fn checks(reports: &[CheckReport]) -> Value {
     reports
         .iter()
         .map(|c| {
-            json!({
+            let mut check = json!({
                 "name": c.name.as_str(),
                 "passed": c.passed(),
                 "assessed": c.assessed,
                 "failures": c.failures,
-            })
+            });
+            if let Some(time) = &c.signing_time {
+                check["signing_time"] = signing_time(time);
+            }
+            check
         })
         .collect()
+}
+
+/// `{"at", "source": "submitted_at"}` or `{"at", "source": "timestamp", "tsa"}`.
+fn signing_time(time: &SigningTime) -> Value {
+    match time {
+        SigningTime::SubmittedAt(at) => json!({"at": rfc3339(*at), "source": "submitted_at"}),
+        SigningTime::TimeStamp { gen_time, tsa } => json!({
+            "at": rfc3339(*gen_time),
+            "source": "timestamp",
+            "tsa": tsa,
+        }),
+    }
 }
 
 pub(super) fn facts(facts: &Facts) -> Value {
