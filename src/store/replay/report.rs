@@ -10,7 +10,6 @@ use super::Today;
 use crate::checks::signature::CrlGap;
 use crate::checks::Facts;
 use crate::domain::decision::Decision;
-use crate::domain::instant::rfc3339;
 use crate::domain::messages::kz_rfc3339;
 use crate::store::commit::json;
 
@@ -197,7 +196,12 @@ pub(super) fn compare(
     };
     Replay {
         application_id: application_id.to_owned(),
-        replayed_at: rfc3339(config.now),
+        replayed_at: kz_rfc3339(
+            config
+                .now
+                .replace_millisecond(config.now.millisecond())
+                .unwrap_or(config.now),
+        ),
         signature_replayed,
         differs: changes.any(),
         same_decision: !changes.decision(),
@@ -274,14 +278,32 @@ pub fn write_text(r: &Replay, out: &mut impl std::io::Write) -> std::io::Result<
             now.map_or("-", |c| word(c.passed)),
         )?;
     }
-    row(out, "rules", &s.versions.rules, &t.versions.rules)?;
-    row(out, "calendar", &s.versions.calendar, &t.versions.calendar)?;
-    row(
-        out,
-        "trust",
-        &or_dash(&s.versions.trust),
-        &or_dash(&t.versions.trust),
-    )?;
+    // Versions can be long (the trust version is a SHA-256): the stored one, then today's
+    // as `same` or the new one, each on a line of its own.
+    let versions = [
+        ("rules", Some(&s.versions.rules), Some(&t.versions.rules)),
+        (
+            "calendar",
+            Some(&s.versions.calendar),
+            Some(&t.versions.calendar),
+        ),
+        (
+            "trust",
+            s.versions.trust.as_ref(),
+            t.versions.trust.as_ref(),
+        ),
+    ];
+    for (name, was, now) in versions {
+        let was = was.map_or("-", String::as_str);
+        let now = now.map_or("-", String::as_str);
+        writeln!(out, "  {name:<12} stored {was}")?;
+        writeln!(
+            out,
+            "  {:<12} today  {}",
+            "",
+            if was == now { "same" } else { now }
+        )?;
+    }
     let facts = |f: &FactsView| {
         format!(
             "fingerprints {}, invalid-doc rows {}, household {}, phone {}",
