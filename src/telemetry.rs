@@ -215,8 +215,17 @@ pub fn init_tracing(log: &Log) -> Result<(), ConfigError> {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false);
+    // One event per line either way. JSON: the event's fields at the top level beside
+    // `timestamp`, `level` and `message` (`{"timestamp":...,"level":"INFO","message":
+    // "decided","application_id":"TRP-2026-000123","outcome":"approved"}`), so a log
+    // collector indexes `application_id` without unwrapping anything.
     let _ = match log.format {
-        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .try_init(),
         LogFormat::Text => builder.try_init(),
     };
     Ok(())

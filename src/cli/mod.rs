@@ -37,10 +37,17 @@ pub enum Command {
         application_id: String,
         #[arg(long)]
         json: bool,
+        /// Runs the three checks again under today's files and registries (nothing is
+        /// written, published or sent) and prints both decisions and what changed.
+        #[arg(long)]
+        replay: bool,
     },
     /// The dead-letter queue: list what is there and why, or replay chosen messages.
     #[command(subcommand)]
     DeadLetters(ops::DeadLettersCommand),
+    /// Personal data past its term: blank it, keeping the audit trail.
+    #[command(subcommand)]
+    Retention(ops::RetentionCommand),
     /// Certificates against the configured trust anchors and CRLs.
     #[command(subcommand)]
     Certificate(signature::CertificateCommand),
@@ -73,7 +80,14 @@ pub fn main() -> ExitCode {
         Command::Explain {
             application_id,
             json,
+            replay: false,
         } => ops::explain(&application_id, json),
+        Command::Explain {
+            application_id,
+            json,
+            replay: true,
+        } => ops::replay(&application_id, json),
+        Command::Retention(cmd) => ops::retention(cmd),
         Command::DeadLetters(cmd) => ops::dead_letters(cmd),
         // Stdout is locked only for the commands that print their verdict: a lock held
         // during `run` would block every log line written from another thread.

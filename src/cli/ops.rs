@@ -1,4 +1,5 @@
-//! Operators' commands: `import`, `explain`, `dead-letters list|replay`.
+//! Operators' commands: `import`, `explain [--replay]`, `dead-letters list|replay`,
+//! `retention purge`.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -69,6 +70,102 @@ pub fn explain(application_id: &str, json: bool) -> Result<ExitCode, CliError> {
             crate::store::explain::write_text(&found, &mut out)
         };
         written.map_err(|e| CliError::Failed(e.to_string()))?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `explain --replay`: the stored decision beside today's (`store::replay`). Exit 0 whether
+/// or not they differ; 1 when there is nothing to replay (unknown, undecided, purged).
+pub fn replay(application_id: &str, json: bool) -> Result<ExitCode, CliError> {
+    use crate::store::replay::{self, Replayed, Today};
+    let settings = settings()?;
+    let config = |e: crate::config::ConfigError| CliError::Config(e.to_string());
+    let snapshot = crate::reload::Sources::of(&settings)
+        .read()
+        .map_err(config)?;
+    let has_key = settings
+        .signature
+        .otp_key_bytes()
+        .map_err(config)?
+        .is_some();
+    let otp = settings.signature.otp(false).map_err(config)?;
+    let today = Today {
+        snapshot: &snapshot,
+        otp: has_key.then_some(&otp),
+        now: time::OffsetDateTime::now_utc(),
+    };
+    runtime()?.block_on(async {
+        let pool = pool(&settings)?;
+        let replayed = replay::replay(&pool, application_id, &today)
+            .await
+            .map_err(|e| CliError::Failed(format!("explain --replay: {e}")))?;
+        let found = match replayed {
+            Replayed::Done(found) => found,
+            Replayed::NotFound => return not_replayed(application_id, "not taken in"),
+            Replayed::NotDecided => return not_replayed(application_id, "not decided"),
+            Replayed::Purged(at) => {
+                let at = crate::domain::messages::kz_rfc3339(at);
+                let why = format!("cannot be replayed: its envelope was purged at {at} (retention); `explain` shows the stored decision");
+                return not_replayed(application_id, &why);
+            }
+            Replayed::NoOtpKey => {
+                return Err(CliError::Config(
+                    "signature.otp_key: not set (set TRP__SIGNATURE__OTP_KEY, base64); an OTP application cannot be replayed without it".into(),
+                ))
+            }
+        };
+        let mut out = std::io::stdout().lock();
+        let written = if json {
+            serde_json::to_writer_pretty(&mut out, &found)
+                .map_err(std::io::Error::from)
+                .and_then(|_| writeln!(out))
+        } else {
+            replay::write_text(&found, &mut out)
+        };
+        written.map_err(|e| CliError::Failed(e.to_string()))?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn not_replayed(application_id: &str, why: &str) -> Result<ExitCode, CliError> {
+    eprintln!("{application_id}: {why}");
+    Ok(ExitCode::from(1))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Blanks the personal data of applications decided more than `--older-than` days ago
+    /// (dry run unless `--apply`): document, signature, notification addresses and texts,
+    /// registry facts. The decision, reasons, versions, digest and permit stay.
+    Purge {
+        #[arg(long, value_name = "DAYS")]
+        older_than: u32,
+        #[arg(long)]
+        apply: bool,
+    },
+}
+
+pub fn retention(cmd: RetentionCommand) -> Result<ExitCode, CliError> {
+    let RetentionCommand::Purge { older_than, apply } = cmd;
+    let settings = settings()?;
+    let now = time::OffsetDateTime::now_utc();
+    let cutoff = now - time::Duration::days(i64::from(older_than));
+    let cutoff_text = crate::domain::messages::kz_rfc3339(cutoff);
+    runtime()?.block_on(async {
+        let pool = pool(&settings)?;
+        let failed = |e: crate::store::StoreError| CliError::Failed(format!("retention: {e}"));
+        use crate::store::retention;
+        let (verb, counts) = if apply {
+            let counts = retention::purge(&pool, cutoff, now).await.map_err(failed)?;
+            ("purged", counts)
+        } else {
+            let counts = retention::plan(&pool, cutoff).await.map_err(failed)?;
+            ("would purge (dry run; --apply to purge)", counts)
+        };
+        println!(
+            "{verb}: {} application(s) decided before {cutoff_text}, {} notification(s)",
+            counts.applications, counts.notifications
+        );
         Ok(ExitCode::SUCCESS)
     })
 }

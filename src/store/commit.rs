@@ -5,8 +5,8 @@
 //! wrote ([`Written`]) straight from memory.
 
 mod intake;
-mod json;
-mod quota;
+pub(crate) mod json;
+pub(crate) mod quota;
 mod write;
 
 use std::time::Duration;
@@ -193,6 +193,29 @@ fn new_request<'a>((item, taken): (&'a Prepared, &Intake)) -> Option<&'a EReques
     }
 }
 
+/// The checks and the decision of one application under `facts` (the household count
+/// included) and `ctx`: what the commit records, and what `explain --replay` computes
+/// again under today's files and registries. Pure.
+pub fn judge(item: &Prepared, facts: &Facts, ctx: &Context<'_>) -> Result<Decision, StoreError> {
+    let request = item.document.as_ref();
+    let mut reports = checks::run(
+        item.signature.clone(),
+        request,
+        item.envelope.submitted_at.kz_date(),
+        facts,
+        ctx.rules,
+    );
+    // The signature check's report records the time its chain was judged at.
+    reports[0].signing_time = item.signing_time.clone();
+    Ok(decide(
+        request,
+        reports,
+        item.envelope.submitted_at(),
+        ctx.now,
+        ctx.calendar,
+    )?)
+}
+
 /// Decides one newly taken-in application. A household application counts the permits
 /// its employer holds in the database (under the employer's lock) and those this batch
 /// approved before it.
@@ -210,21 +233,7 @@ async fn decide_one(
         let held = quota::held(tx, bin, submitted_on).await?;
         facts.household_permits_held = held.saturating_add(household.approved(bin));
     }
-    let mut reports = checks::run(
-        item.signature.clone(),
-        request,
-        submitted_on,
-        &facts,
-        ctx.rules,
-    );
-    reports[0].signing_time = item.signing_time.clone();
-    let decision = decide(
-        request,
-        reports,
-        item.envelope.submitted_at(),
-        ctx.now,
-        ctx.calendar,
-    )?;
+    let decision = judge(item, &facts, ctx)?;
     if let (Some(bin), Some(_)) = (employer, &decision.permit) {
         household.approve(bin);
     }

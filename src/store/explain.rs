@@ -17,6 +17,10 @@ pub struct Explanation {
     pub submitted_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub received_at: OffsetDateTime,
+    /// When retention blanked its personal data (`null`: kept). The decision, reasons,
+    /// versions, permit and delivery states stay.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub purged_at: Option<OffsetDateTime>,
     pub decision: Option<StoredDecision>,
     pub notifications: Vec<NotificationState>,
 }
@@ -52,7 +56,7 @@ pub async fn load(pool: &Pool, application_id: &str) -> Result<Option<Explanatio
     let client = pool.get().await?;
     let Some(app) = client
         .query_opt(
-            "SELECT submitted_at, received_at FROM applications WHERE application_id = $1",
+            "SELECT submitted_at, received_at, purged_at FROM applications WHERE application_id = $1",
             &[&application_id],
         )
         .await?
@@ -99,6 +103,7 @@ pub async fn load(pool: &Pool, application_id: &str) -> Result<Option<Explanatio
         application_id: application_id.to_owned(),
         submitted_at: app.get(0),
         received_at: app.get(1),
+        purged_at: app.get(2),
         decision,
         notifications,
     }))
@@ -124,6 +129,13 @@ pub fn write_text(e: &Explanation, out: &mut impl std::io::Write) -> std::io::Re
     writeln!(out, "application {}", e.application_id)?;
     writeln!(out, "  submitted  {}", kz_rfc3339(e.submitted_at))?;
     writeln!(out, "  received   {}", kz_rfc3339(e.received_at))?;
+    if let Some(at) = e.purged_at {
+        writeln!(
+            out,
+            "  purged     {} (retention: document, signature, notification addresses and texts, registry facts)",
+            kz_rfc3339(at)
+        )?;
+    }
     let Some(d) = &e.decision else {
         writeln!(out, "  no decision recorded")?;
         return Ok(());

@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "deferred",
         sql: include_str!("../../migrations/0005_deferred.sql"),
     },
+    Migration {
+        version: 6,
+        name: "replay_retention",
+        sql: include_str!("../../migrations/0006_replay_retention.sql"),
+    },
 ];
 
 /// The key of the advisory lock that serialises migrations ("trp_migr" in ASCII). The

@@ -14,6 +14,8 @@ pub mod notifications;
 pub mod outbox;
 pub mod pool;
 pub mod registries;
+pub mod replay;
+pub mod retention;
 mod tls;
 
 pub use error::StoreError;

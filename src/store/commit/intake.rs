@@ -84,6 +84,7 @@ async fn insert(
     let mut received: Vec<OffsetDateTime> = Vec::with_capacity(order.len());
     let mut subspecies: Vec<Option<&str>> = Vec::with_capacity(order.len());
     let mut languages: Vec<Option<&str>> = Vec::with_capacity(order.len());
+    let mut signatures: Vec<serde_json::Value> = Vec::with_capacity(order.len());
     for &i in order {
         let (item, e) = (&items[i], &items[i].envelope);
         let (s, l) = labels(item);
@@ -99,13 +100,14 @@ async fn insert(
         received.push(item.received_at);
         subspecies.push(s);
         languages.push(l);
+        signatures.push(super::json::signature(&e.signature));
     }
     let statement = tx
         .prepare_cached(
             "INSERT INTO applications (application_id, message_id, document_sha256, document,
-                 signature_method, submitted_at, received_at, subspecies, language)
+                 signature_method, submitted_at, received_at, subspecies, language, signature)
              SELECT * FROM unnest($1::text[], $2::uuid[], $3::bytea[], $4::bytea[], $5::text[],
-                 $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[])
+                 $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::jsonb[])
              ON CONFLICT (application_id) DO NOTHING
              RETURNING application_id",
         )
@@ -123,6 +125,7 @@ async fn insert(
                 &received,
                 &subspecies,
                 &languages,
+                &signatures,
             ],
         )
         .await?;

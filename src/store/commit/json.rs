@@ -1,11 +1,32 @@
-//! The JSON stored with a decision: the checks as they ran and the registry facts used.
-//! Both hold personal data (facts: fingerprint record, phone holder): stored, never logged.
+//! The JSON stored with an application and its decision: the envelope's signature, the
+//! checks as they ran and the registry facts used. The signature and the facts hold personal
+//! data (phone, fingerprint record, phone holder): stored, never logged.
 
+use base64::Engine as _;
 use serde_json::{json, Value};
 
 use crate::checks::Facts;
 use crate::domain::decision::{CheckReport, SigningTime};
+use crate::domain::envelope::SignatureClaim;
 use crate::domain::instant::rfc3339;
+
+/// The envelope's `signature` object as the portal sent it (contract section 2): the OTP
+/// strings exactly as they stood (the MAC covers them), the binary parts in standard
+/// base64, which gives back the bytes sent. `explain --replay` parses it again.
+pub(crate) fn signature(claim: &SignatureClaim) -> Value {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    match claim {
+        SignatureClaim::Eds { cms } => json!({"method": "eds", "cms": b64.encode(cms)}),
+        SignatureClaim::Otp(otp) => json!({
+            "method": "otp",
+            "otp_id": otp.otp_id,
+            "phone": otp.phone_raw,
+            "issued_at": otp.issued_at.raw(),
+            "confirmed_at": otp.confirmed_at.raw(),
+            "mac": b64.encode(&otp.mac),
+        }),
+    }
+}
 
 pub(super) fn checks(reports: &[CheckReport]) -> Value {
     reports
@@ -37,7 +58,7 @@ fn signing_time(time: &SigningTime) -> Value {
     }
 }
 
-pub(super) fn facts(facts: &Facts) -> Value {
+pub(crate) fn facts(facts: &Facts) -> Value {
     json!({
         "fingerprint": facts.fingerprint.as_ref().map(|f| json!({
             "record": f.record,

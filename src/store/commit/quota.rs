@@ -12,7 +12,7 @@ use crate::domain::request::ERequest;
 use crate::store::StoreError;
 
 /// The employer whose household quota this application uses, if any.
-pub(super) fn household_employer(request: &ERequest) -> Option<&Bin> {
+pub(crate) fn household_employer(request: &ERequest) -> Option<&Bin> {
     request
         .employer
         .as_ref()
@@ -66,7 +66,7 @@ impl Pending {
 /// own), each
 /// while `valid_until` is not before the submission date. A permit of ours that the
 /// registry lists too counts once.
-pub(super) async fn held(
+pub(crate) async fn held(
     tx: &Transaction<'_>,
     bin: &Bin,
     submitted_on: Date,
