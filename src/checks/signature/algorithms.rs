@@ -175,8 +175,8 @@ pub struct Algorithms {
 /// ECDSA P-384 stays out: nothing in the contract uses it.
 pub static SUPPORTED: Algorithms = Algorithms {
     list: &[
-        webpki::ring::RSA_PKCS1_2048_8192_SHA256,
-        webpki::ring::ECDSA_P256_SHA256,
+        webpki::aws_lc_rs::RSA_PKCS1_2048_8192_SHA256,
+        webpki::aws_lc_rs::ECDSA_P256_SHA256,
         &gost::GOST2015_512,
         &gost::GOST2015_512_NO_NULL,
         &gost::GOST2015_512_NO_HASH,
