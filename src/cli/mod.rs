@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod health;
 pub mod ops;
 pub mod signature;
 pub mod worker;
@@ -47,6 +48,8 @@ pub enum Command {
     /// The signature check alone.
     #[command(subcommand)]
     Signature(signature::SignatureCommand),
+    /// Asks this worker's own /healthz (http.port): exit 0 healthy, 1 not.
+    Health,
 }
 
 /// Exit status of contract section 9: 0 success, 1 refused or failed, 2 usage or
@@ -76,6 +79,7 @@ pub fn main() -> ExitCode {
         // during `run` would block every log line written from another thread.
         Command::Certificate(cmd) => signature::certificate(cmd, &mut std::io::stdout().lock()),
         Command::Signature(cmd) => signature::signature(cmd, &mut std::io::stdout().lock()),
+        Command::Health => health::health(),
     };
     match result {
         Ok(code) => code,
