@@ -1,14 +1,31 @@
 #!/usr/bin/env bash
 # The project's test command (README "Tests"): starts the services the integration tests
 # need (PostgreSQL and RabbitMQ from Debian's packages, MailDev from npm, on loopback), then
-# the alert rules and the AsyncAPI document, formatting, lints and every test.
+# the cluster, the alert rules, the AsyncAPI document and the Kubernetes manifests,
+# formatting, lints, the demo and every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/services.sh
-# The alert rules (promtool) and the AsyncAPI document (AsyncAPI's parser): seconds each.
-bash scripts/check-alerts.sh
-bash scripts/check-asyncapi.sh
+# Slow to set up but hardly using the CPU (an Erlang cluster booting, tools downloaded): run
+# beside the formatting, lints and demo, and collected before the tests.
+side=$(mktemp -d)
+# The three-node RabbitMQ cluster tests/broker_cluster.rs needs (beside the single broker).
+bash scripts/cluster.sh start >"$side/cluster.log" 2>&1 &
+cluster=$!
+# deploy/kubernetes against kubernetes-validate (PyPI), KEDA's models (npm) and kustomize;
+# the alert rules (promtool) and the AsyncAPI document (AsyncAPI's parser).
+(bash scripts/validate-deploy.sh && bash scripts/check-alerts.sh && bash scripts/check-asyncapi.sh) \
+  >"$side/checks.log" 2>&1 &
+checks=$!
+collect() { # pid log what
+  if ! wait "$1"; then
+    cat "$2"
+    echo "test.sh: $3 failed" >&2
+    exit 1
+  fi
+  cat "$2"
+}
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
@@ -23,6 +40,10 @@ fi
 bash scripts/demo.sh stop
 grep -E '^(application|DEMO-)|^demo: ' "$demo_out"
 rm -f "$demo_out"
+
+collect "$checks" "$side/checks.log" "the manifests, alert rules or AsyncAPI check"
+collect "$cluster" "$side/cluster.log" "starting the three-node cluster"
+rm -rf "$side"
 
 if cargo nextest --version >/dev/null 2>&1; then
   # Doc-tests first, so that the closing line is nextest's summary of every test.

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod health;
 pub mod ops;
 pub mod signature;
 pub mod worker;
@@ -57,6 +58,8 @@ pub enum Command {
     /// RFC 3161 time-stamp tokens against the configured TSA anchors and CRLs.
     #[command(subcommand)]
     Timestamp(signature::TimestampCommand),
+    /// Asks this worker's own /healthz (http.port): exit 0 healthy, 1 not.
+    Health,
 }
 
 /// Exit status of contract section 9: 0 success, 1 refused or failed, 2 usage or
@@ -94,6 +97,7 @@ pub fn main() -> ExitCode {
         Command::Certificate(cmd) => signature::certificate(cmd, &mut std::io::stdout().lock()),
         Command::Signature(cmd) => signature::signature(cmd, &mut std::io::stdout().lock()),
         Command::Timestamp(cmd) => signature::timestamp(cmd, &mut std::io::stdout().lock()),
+        Command::Health => health::health(),
     };
     match result {
         Ok(code) => code,

@@ -42,8 +42,12 @@ impl TestBroker {
 
     /// The test's topology with the work queue's delivery limit `limit`.
     pub async fn with_limit(limit: DeliveryLimit) -> Self {
+        Self::on(connection().await, limit).await
+    }
+
+    /// The test's topology on `connection` (e.g. to a node of the cluster).
+    pub async fn on(connection: Connection, limit: DeliveryLimit) -> Self {
         let names = Names::with_prefix(&format!("t{}", uuid::Uuid::new_v4().simple()));
-        let connection = connection().await;
         let channel = connection.create_channel().await.expect("channel");
         topology::declare(&channel, &names, limit)
             .await
@@ -58,6 +62,19 @@ impl TestBroker {
             channel,
             extra_queues: Vec::new(),
         }
+    }
+
+    /// Speaks over `connection` from now on (e.g. to a node the test will not stop); what
+    /// was declared stays.
+    pub async fn move_to(&mut self, connection: Connection) {
+        let channel = connection.create_channel().await.expect("channel");
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .expect("confirm mode");
+        let old = std::mem::replace(&mut self.connection, connection);
+        self.channel = channel;
+        let _ = old.close(200, "OK".into()).await;
     }
 
     /// A new channel on the test's connection.
@@ -100,10 +117,21 @@ impl TestBroker {
 
     /// A durable classic queue of the test's own, bound to `exchange` with `key`.
     pub async fn bind_queue(&mut self, exchange: &str, key: &str) -> String {
+        self.bind_queue_with(exchange, key, FieldTable::default())
+            .await
+    }
+
+    /// [`Self::bind_queue`], declared with `arguments` (e.g. `x-queue-type` quorum).
+    pub async fn bind_queue_with(
+        &mut self,
+        exchange: &str,
+        key: &str,
+        arguments: FieldTable,
+    ) -> String {
         let name = format!("{}.{}", self.names.work_queue, self.extra_queues.len());
         let options = QueueDeclareOptions::durable();
         self.channel
-            .queue_declare(name.as_str().into(), options, FieldTable::default())
+            .queue_declare(name.as_str().into(), options, arguments)
             .await
             .expect("queue");
         self.channel

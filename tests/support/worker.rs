@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use hmac::Mac;
+use lapin::types::FieldTable;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
@@ -90,15 +91,25 @@ impl World {
     /// must run with `TRP__AMQP__DELIVERY_LIMIT` = `limit`, or the broker refuses its
     /// declaration.
     pub async fn with_limit(limit: u32) -> Self {
+        let limit = trp_worker::broker::topology::DeliveryLimit::Declared(limit);
+        let broker = TestBroker::with_limit(limit).await;
+        Self::with_broker(broker, FieldTable::default()).await
+    }
+
+    /// A world on `broker`, its decisions and status queues declared with `arguments`
+    /// (quorum queues on a cluster, so that they outlive a node).
+    pub async fn with_broker(mut broker: TestBroker, arguments: FieldTable) -> Self {
         let db = TestDb::migrated().await;
         super::db::seed_sample_registries(&db).await;
-        let limit = trp_worker::broker::topology::DeliveryLimit::Declared(limit);
-        let mut broker = TestBroker::with_limit(limit).await;
         let decisions = broker
-            .bind_queue(&broker.names.decisions_exchange.clone(), "#")
+            .bind_queue_with(
+                &broker.names.decisions_exchange.clone(),
+                "#",
+                arguments.clone(),
+            )
             .await;
         let status = broker
-            .bind_queue(&broker.names.status_exchange.clone(), "#")
+            .bind_queue_with(&broker.names.status_exchange.clone(), "#", arguments)
             .await;
         Self {
             db,
