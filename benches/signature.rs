@@ -156,9 +156,13 @@ fn raw(c: &mut Criterion) {
         (
             "rsa2048",
             "rsa-detached.p7s",
-            webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+            webpki::aws_lc_rs::RSA_PKCS1_2048_8192_SHA256,
         ),
-        ("p256", "p256-detached.p7s", webpki::ring::ECDSA_P256_SHA256),
+        (
+            "p256",
+            "p256-detached.p7s",
+            webpki::aws_lc_rs::ECDSA_P256_SHA256,
+        ),
     ];
     for (name, fixture, algorithm) in rows {
         let signed = signed_data::parse(&std::fs::read(pki(fixture)).expect("fixture"))

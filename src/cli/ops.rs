@@ -61,17 +61,26 @@ pub fn explain(application_id: &str, json: bool) -> Result<ExitCode, CliError> {
             eprintln!("{application_id}: not taken in");
             return Ok(ExitCode::from(1));
         };
-        let mut out = std::io::stdout().lock();
-        let written = if json {
-            serde_json::to_writer_pretty(&mut out, &found)
-                .map_err(std::io::Error::from)
-                .and_then(|_| writeln!(out))
-        } else {
-            crate::store::explain::write_text(&found, &mut out)
-        };
-        written.map_err(|e| CliError::Failed(e.to_string()))?;
+        print(&found, json, crate::store::explain::write_text)?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Prints `found` to stdout: pretty JSON with `--json`, else as `text` writes it.
+fn print<T: serde::Serialize>(
+    found: &T,
+    json: bool,
+    text: impl FnOnce(&T, &mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        serde_json::to_writer_pretty(&mut out, found)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out))
+    } else {
+        text(found, &mut out)
+    };
+    written.map_err(|e| CliError::Failed(e.to_string()))
 }
 
 /// `explain --replay`: the stored decision beside today's (`store::replay`). Exit 0 whether
@@ -114,15 +123,7 @@ pub fn replay(application_id: &str, json: bool) -> Result<ExitCode, CliError> {
                 ))
             }
         };
-        let mut out = std::io::stdout().lock();
-        let written = if json {
-            serde_json::to_writer_pretty(&mut out, &found)
-                .map_err(std::io::Error::from)
-                .and_then(|_| writeln!(out))
-        } else {
-            replay::write_text(&found, &mut out)
-        };
-        written.map_err(|e| CliError::Failed(e.to_string()))?;
+        print(&*found, json, replay::write_text)?;
         Ok(ExitCode::SUCCESS)
     })
 }
