@@ -105,7 +105,9 @@ start() {
     if running "$n"; then continue; fi
     prepare "$n"
     log "starting $n@localhost on 127.0.0.1:$(port "$n")"
-    (node_env "$n" && "$BIN/rabbitmq-server" -detached >>"$DIR/$n/log/detached.log" 2>&1) ||
+    # From the node's own directory: a node whose working directory is deleted (a git
+    # worktree removed, say) cannot stop cleanly.
+    (cd "$DIR/$n" && node_env "$n" && "$BIN/rabbitmq-server" -detached >>"$DIR/$n/log/detached.log" 2>&1) ||
       die "$n@localhost did not start (log: $DIR/$n/log)"
   done
   for n in "${targets[@]}"; do await_node "$n" "$deadline"; done
