@@ -235,7 +235,7 @@ impl Main {
             leases.outbox,
             outbox_queue,
         );
-        let mut attempt = 0;
+        let mut reconnect = Reconnect::default();
         while !stop.is_cancelled() {
             let session = AssertUnwindSafe(self.session(&handler, &relay, &stop)).catch_unwind();
             match session.await {
@@ -247,13 +247,8 @@ impl Main {
                 Ok(Err(e)) => {
                     self.health.set_broker(false);
                     self.health.set_consuming(false);
-                    let after = RECONNECT.delay(attempt, &mut rand::rng());
-                    tracing::warn!(error = %e, retry_in_ms = after.as_millis() as u64, "broker session ended; reconnecting");
-                    attempt = attempt.saturating_add(1);
-                    tokio::select! {
-                        _ = stop.cancelled() => {}
-                        _ = tokio::time::sleep(after) => {}
-                    }
+                    let log = |retry_in_ms: u64| tracing::warn!(error = %e, retry_in_ms, "broker session ended; reconnecting");
+                    reconnect.wait(&stop, log).await;
                 }
                 Err(_) => {
                     tasks.fail(
@@ -282,7 +277,7 @@ impl Main {
     /// database that refuses the schema) is fatal: the worker never takes work on a schema
     /// it cannot trust.
     async fn migrate(&self, shutdown: &CancellationToken) -> Result<bool, Fatal> {
-        let mut attempt = 0;
+        let mut reconnect = Reconnect::default();
         loop {
             match store::migrate::migrate(&self.pool).await {
                 Ok(applied) => {
@@ -294,12 +289,9 @@ impl Main {
                     return Err(Fatal::Configuration(format!("migrations: {e}")));
                 }
                 Err(e) => {
-                    let after = RECONNECT.delay(attempt, &mut rand::rng());
-                    tracing::warn!(error = %e, retry_in_ms = after.as_millis() as u64, "cannot migrate yet");
-                    attempt = attempt.saturating_add(1);
-                    tokio::select! {
-                        _ = shutdown.cancelled() => return Ok(false),
-                        _ = tokio::time::sleep(after) => {}
+                    let log = |retry_in_ms: u64| tracing::warn!(error = %e, retry_in_ms, "cannot migrate yet");
+                    if !reconnect.wait(shutdown, log).await {
+                        return Ok(false);
                     }
                 }
             }
@@ -444,6 +436,27 @@ async fn watch_backlog(
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(BACKLOG_EVERY) => {}
+        }
+    }
+}
+
+/// The one reconnect loop's wait: after each failure, the next [`RECONNECT`] backoff
+/// (exponential, with jitter), cut short by `stop`.
+#[derive(Default)]
+struct Reconnect {
+    attempt: u32,
+}
+
+impl Reconnect {
+    /// Logs the failure through `log` (given the wait in ms as `retry_in_ms`), then waits;
+    /// false when `stop` came first.
+    async fn wait(&mut self, stop: &CancellationToken, log: impl FnOnce(u64)) -> bool {
+        let after = RECONNECT.delay(self.attempt, &mut rand::rng());
+        log(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
+        self.attempt = self.attempt.saturating_add(1);
+        tokio::select! {
+            _ = stop.cancelled() => false,
+            _ = tokio::time::sleep(after) => true,
         }
     }
 }

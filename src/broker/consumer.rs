@@ -113,12 +113,14 @@ where
     // Cancelled on shutdown and on failure alike: retries waiting out their delay requeue now.
     let stop = shutdown.child_token();
     let pause = CancellationToken::new();
+    let consumer_gone = CancellationToken::new();
     let settle = Arc::new(Settle::new(
         channel.clone(),
         names,
         &flow,
         stop.clone(),
         pause.clone(),
+        consumer_gone.clone(),
     ));
     let semaphore = Arc::new(Semaphore::new(flow.max_in_flight.max(1)));
     let tracker = TaskTracker::new();
@@ -134,6 +136,8 @@ where
     if outcome.is_ok() {
         cancel(&channel, &mut consumer, &tag, &settle).await;
     }
+    // Outage deliveries wait for this before they are handed back (`Settle::settle`).
+    consumer_gone.cancel();
     tracker.close();
     tracker.wait().await;
     tracing::info!(queue = %names.work_queue, ok = outcome.is_ok(), "stopped consuming");

@@ -35,7 +35,8 @@ pub(crate) fn failed_before(properties: &BasicProperties) -> u64 {
 
 /// What settling needs: the consumer's channel (in confirm mode), where dead letters and
 /// handed-back deliveries go, the delivery limit, the token that cuts a retry's wait short,
-/// and the one that pauses the consumer on an outage.
+/// the one that pauses the consumer on an outage, and the one that says the consumer is
+/// cancelled.
 pub(crate) struct Settle {
     channel: Channel,
     work_queue: String,
@@ -44,6 +45,9 @@ pub(crate) struct Settle {
     dead_letters: Family<ReasonLabel, Counter>,
     stop: CancellationToken,
     pause: CancellationToken,
+    /// Cancelled once the broker has confirmed our consumer's cancel (or the channel is
+    /// gone): from then on a copy published to the work queue cannot come back to it.
+    consumer_gone: CancellationToken,
 }
 
 impl Settle {
@@ -53,6 +57,7 @@ impl Settle {
         flow: &Flow,
         stop: CancellationToken,
         pause: CancellationToken,
+        consumer_gone: CancellationToken,
     ) -> Self {
         Self {
             channel,
@@ -62,6 +67,7 @@ impl Settle {
             dead_letters: flow.dead_letters.clone(),
             stop,
             pause,
+            consumer_gone,
         }
     }
 
@@ -102,6 +108,11 @@ impl Settle {
                     tracing::warn!(message_id = %id, error = %error, "outage: pausing the consumer");
                 }
                 self.pause.cancel();
+                // Not before our consumer is cancelled: a copy published while it still
+                // consumes may be delivered to it after it stopped taking, and lapin
+                // rejects such a delivery back to the queue, counted (seen in
+                // tests/broker_consumer.rs about one run in four).
+                self.consumer_gone.cancelled().await;
                 self.give_back(&delivery).await;
                 Ok(true)
             }
