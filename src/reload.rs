@@ -16,6 +16,8 @@ use arc_swap::ArcSwap;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
+use crate::checks::signature::timestamp::TSA_ANCHORS_SETTING;
+use crate::checks::signature::trust::{read_files, TrustError, ANCHORS_SETTING, CRLS_SETTING};
 use crate::checks::signature::{MissingCrls, Timestamps, TrustStore};
 use crate::config::{ConfigError, Settings};
 use crate::domain::calendar::Calendar;
@@ -65,21 +67,13 @@ impl Sources {
     /// file (`signature.crls: /etc/trp/ca.crl: not a usable CRL: ...`).
     pub fn read(&self) -> Result<Snapshot, ConfigError> {
         if self.trust_anchors.is_empty() {
-            return Err(ConfigError(
-                "signature.trust_anchors: no file given (set TRP__SIGNATURE__TRUST_ANCHORS)".into(),
-            ));
+            return Err(no_trust_anchors());
         }
         let rules =
             files::load_rules(&self.rules).map_err(|e| ConfigError(format!("rules.file: {e}")))?;
         let calendar = files::load_calendar_dir(&self.calendar)
             .map_err(|e| ConfigError(format!("calendar.dir: {e}")))?;
-        let tsa = Timestamps::load_tsa(&self.tsa_trust_anchors, &self.crls, self.missing_crls)
-            .map_err(|e| ConfigError(e.to_string()))?;
-        let timestamps = Timestamps::new(tsa, self.require_timestamp, self.clock_skew);
-        let trust = TrustStore::load(&self.trust_anchors, &self.crls)
-            .map_err(|e| ConfigError(e.to_string()))?
-            .with_missing_crls(self.missing_crls)
-            .with_timestamps(timestamps);
+        let trust = self.trust()?;
         Ok(Snapshot {
             rules,
             calendar,
@@ -87,6 +81,47 @@ impl Sources {
             trust,
         })
     }
+}
+
+impl Sources {
+    /// The trust store with its TSAs: the anchors, the TSA anchors and the CRLs, each file
+    /// read once (the CRLs serve both stores). An error names the setting and the file.
+    pub fn trust(&self) -> Result<TrustStore, ConfigError> {
+        if self.trust_anchors.is_empty() {
+            return Err(no_trust_anchors());
+        }
+        let crls = read_files(CRLS_SETTING, &self.crls).map_err(config)?;
+        let timestamps = self.timestamps_with(&crls)?;
+        let anchors = read_files(ANCHORS_SETTING, &self.trust_anchors).map_err(config)?;
+        Ok(TrustStore::from_pem_and_crls(&anchors, &crls)
+            .map_err(config)?
+            .with_missing_crls(self.missing_crls)
+            .with_timestamps(timestamps))
+    }
+
+    /// The TSAs (read now) and the time-stamp policy, without the signers' anchors.
+    pub fn timestamps(&self) -> Result<Timestamps, ConfigError> {
+        let crls = read_files(CRLS_SETTING, &self.crls).map_err(config)?;
+        self.timestamps_with(&crls)
+    }
+
+    fn timestamps_with(&self, crls: &[(String, Vec<u8>)]) -> Result<Timestamps, ConfigError> {
+        let anchors = read_files(TSA_ANCHORS_SETTING, &self.tsa_trust_anchors).map_err(config)?;
+        let tsa = Timestamps::tsa_from_files(&anchors, crls, self.missing_crls).map_err(config)?;
+        Ok(Timestamps::new(
+            tsa,
+            self.require_timestamp,
+            self.clock_skew,
+        ))
+    }
+}
+
+fn config(e: TrustError) -> ConfigError {
+    ConfigError(e.to_string())
+}
+
+fn no_trust_anchors() -> ConfigError {
+    ConfigError("signature.trust_anchors: no file given (set TRP__SIGNATURE__TRUST_ANCHORS)".into())
 }
 
 /// The snapshot in force, and where to read the next one from.

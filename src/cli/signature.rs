@@ -108,8 +108,7 @@ pub enum TimestampCommand {
 /// or `refused: signature.invalid: ...` / `undecided: ...` lines (exit 1).
 pub fn timestamp(cmd: TimestampCommand, out: &mut impl Write) -> Result<ExitCode, CliError> {
     let TimestampCommand::Verify { token, data } = cmd;
-    let timestamps = settings()?
-        .signature
+    let timestamps = crate::reload::Sources::of(&settings()?)
         .timestamps()
         .map_err(|e| CliError::Config(e.to_string()))?;
     let Some(tsa) = timestamps.tsa() else {
@@ -262,10 +261,10 @@ fn settings() -> Result<crate::config::Settings, CliError> {
     crate::config::load().map_err(|e| CliError::Config(e.to_string()))
 }
 
+/// The trust store as the worker reads it (`reload::Sources`): anchors, TSAs and CRLs.
 fn trust_store() -> Result<TrustStore, CliError> {
-    settings()?
-        .signature
-        .trust_store()
+    crate::reload::Sources::of(&settings()?)
+        .trust()
         .map_err(|e| CliError::Config(e.to_string()))
 }
 

@@ -11,7 +11,7 @@ use toml::Table;
 
 use super::connections::{Database, Smtp};
 use super::ConfigError;
-use crate::checks::signature::{MissingCrls, OtpKey, OtpSettings, Timestamps, TrustStore};
+use crate::checks::signature::{MissingCrls, OtpKey, OtpSettings};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,27 +123,6 @@ pub struct Signature {
 }
 
 impl Signature {
-    /// The trust anchors and CRLs, read now; an error names the setting and the file.
-    pub fn trust_store(&self) -> Result<TrustStore, ConfigError> {
-        if self.trust_anchors.is_empty() {
-            return Err(ConfigError(
-                "signature.trust_anchors: no file given (set TRP__SIGNATURE__TRUST_ANCHORS)".into(),
-            ));
-        }
-        let store = TrustStore::load(&self.trust_anchors, &self.crls)
-            .map(|store| store.with_missing_crls(self.missing_crls()))
-            .map_err(|e| ConfigError(e.to_string()))?;
-        Ok(store.with_timestamps(self.timestamps()?))
-    }
-
-    /// The TSAs (read now) and the time-stamp policy; an error names the setting and file.
-    pub fn timestamps(&self) -> Result<Timestamps, ConfigError> {
-        let tsa = Timestamps::load_tsa(&self.tsa_trust_anchors, &self.crls, self.missing_crls())
-            .map_err(|e| ConfigError(e.to_string()))?;
-        let skew = time::Duration::seconds(i64::from(self.clock_skew_s));
-        Ok(Timestamps::new(tsa, self.require_timestamp, skew))
-    }
-
     /// The policy for a CA without a configured CRL (`signature.allow_missing_crls`).
     pub fn missing_crls(&self) -> MissingCrls {
         if self.allow_missing_crls {

@@ -6,8 +6,6 @@
 //! judged at. The token's own signature goes through the same path as an applicant's:
 //! [`super::signed_data`], [`super::eds`]'s signer check, the trust store's chain.
 
-use std::path::PathBuf;
-
 use cms::signed_data::SignerInfo;
 use der::asn1::ObjectIdentifier as Oid;
 use der::Encode;
@@ -58,17 +56,17 @@ impl Timestamps {
         }
     }
 
-    /// Reads the TSA anchors (none: no TSA is trusted) and the CRLs; errors name
-    /// `signature.tsa_trust_anchors` or `signature.crls` and the file.
-    pub fn load_tsa(
-        anchors: &[PathBuf],
-        crls: &[PathBuf],
+    /// The TSA store from the TSA anchors' and the CRLs' files, as read (none: no TSA is
+    /// trusted); errors name `signature.tsa_trust_anchors` or `signature.crls` and the file.
+    pub fn tsa_from_files(
+        anchors: &[(String, Vec<u8>)],
+        crls: &[(String, Vec<u8>)],
         missing: MissingCrls,
     ) -> Result<Option<TrustStore>, TrustError> {
         if anchors.is_empty() {
             return Ok(None);
         }
-        let store = TrustStore::load(anchors, crls).map_err(|mut e| {
+        let store = TrustStore::from_pem_and_crls(anchors, crls).map_err(|mut e| {
             if e.setting == ANCHORS_SETTING {
                 e.setting = TSA_ANCHORS_SETTING;
             }
@@ -77,7 +75,7 @@ impl Timestamps {
         Ok(Some(store.with_missing_crls(missing).for_time_stamping()))
     }
 
-    /// [`Self::load_tsa`] from bytes (tests): PEM anchors, CRLs PEM or DER.
+    /// [`Self::tsa_from_files`] for tests, where the TSA anchors are given.
     pub fn tsa_from_pem_and_crls(
         anchors: &[(String, Vec<u8>)],
         crls: &[(String, Vec<u8>)],

@@ -87,23 +87,29 @@ impl std::fmt::Debug for TrustStore {
     }
 }
 
+/// Reads the files of `setting`, each with its name for error messages; an error names the
+/// setting and the file.
+pub fn read_files(
+    setting: &'static str,
+    paths: &[PathBuf],
+) -> Result<Vec<(String, Vec<u8>)>, TrustError> {
+    paths
+        .iter()
+        .map(|p| {
+            let name = p.display().to_string();
+            std::fs::read(p)
+                .map(|bytes| (name.clone(), bytes))
+                .map_err(|e| TrustError::new(setting, &name, format!("cannot read: {e}")))
+        })
+        .collect()
+}
+
 impl TrustStore {
     /// Reads the files named by `signature.trust_anchors` and `signature.crls`.
     pub fn load(anchor_paths: &[PathBuf], crl_paths: &[PathBuf]) -> Result<Self, TrustError> {
-        let read = |setting: &'static str, paths: &[PathBuf]| {
-            paths
-                .iter()
-                .map(|p| {
-                    let name = p.display().to_string();
-                    std::fs::read(p)
-                        .map(|bytes| (name.clone(), bytes))
-                        .map_err(|e| TrustError::new(setting, &name, format!("cannot read: {e}")))
-                })
-                .collect::<Result<Vec<_>, _>>()
-        };
         Self::from_pem_and_crls(
-            &read(ANCHORS_SETTING, anchor_paths)?,
-            &read(CRLS_SETTING, crl_paths)?,
+            &read_files(ANCHORS_SETTING, anchor_paths)?,
+            &read_files(CRLS_SETTING, crl_paths)?,
         )
     }
 
