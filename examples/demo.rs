@@ -32,11 +32,12 @@ use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicNackOptions, BasicPublishOptions,
     QueueBindOptions, QueueDeclareOptions,
 };
-use lapin::types::{AMQPValue, FieldTable};
+use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration as Span, OffsetDateTime, UtcOffset};
+use trp_worker::broker::header_str;
 use trp_worker::domain::ids::Sha256;
 use trp_worker::domain::sample;
 
@@ -292,14 +293,6 @@ async fn decisions(
     Ok(())
 }
 
-fn header(p: &BasicProperties, key: &str) -> Option<String> {
-    match p.headers().as_ref()?.inner().get(key)? {
-        AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
-        AMQPValue::ShortString(s) => Some(s.to_string()),
-        _ => None,
-    }
-}
-
 /// The `x-trp-reason` of this run's dead letters, by message id. This run's are taken off
 /// the queue; anything else there is put back as it was.
 async fn dead_letters(ch: &Channel, ours: &[&str]) -> anyhow::Result<BTreeMap<String, String>> {
@@ -322,7 +315,7 @@ async fn dead_letters(ch: &Channel, ours: &[&str]) -> anyhow::Result<BTreeMap<St
                 .map(|s| s.to_string());
             match id.filter(|id| ours.contains(&id.as_str())) {
                 Some(id) => {
-                    let reason = header(&m.delivery.properties, "x-trp-reason");
+                    let reason = header_str(&m.delivery.properties, "x-trp-reason");
                     found.insert(id, reason.unwrap_or_default());
                     m.delivery.acker.ack(BasicAckOptions::default()).await?;
                 }

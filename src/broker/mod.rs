@@ -19,4 +19,5 @@ pub use connect::connect;
 pub use consumer::{consume, Consumed, Delivery, Disposition, Flow};
 pub use error::BrokerError;
 pub use names::Names;
+pub use properties::header_str;
 pub use publisher::Publisher;

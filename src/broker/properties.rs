@@ -26,7 +26,7 @@ pub(crate) fn message_id(properties: &BasicProperties) -> Option<String> {
 }
 
 /// A header as text, whichever string type the publisher chose.
-pub(crate) fn header_str(properties: &BasicProperties, key: &str) -> Option<String> {
+pub fn header_str(properties: &BasicProperties, key: &str) -> Option<String> {
     match properties.headers().as_ref()?.inner().get(key)? {
         AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
         AMQPValue::ShortString(s) => Some(s.to_string()),
