@@ -4,12 +4,22 @@
 
 mod support;
 
+use std::time::Duration;
+
 use support::notify::{
     closed_port, count, email_sender, inbox, inbox_of, make_due, only_one, recorded, row,
-    MAILDEV_SMTP,
+    smtp_settings, unique_address, MAILDEV_SMTP,
 };
+use support::tcp_gate::TcpGate;
+use time::OffsetDateTime;
+use trp_worker::domain::request::Channel;
+use trp_worker::notify::email::Mailer;
+use trp_worker::notify::outcome::Outcome;
 use trp_worker::notify::sender::StepOutcome;
+use trp_worker::notify::smtp::{Connector, Security};
+use trp_worker::store::notifications::Notification;
 use trp_worker::telemetry::Metrics;
+use uuid::Uuid;
 
 #[tokio::test]
 async fn an_email_arrives_with_subject_text_html_and_message_id() {
@@ -101,4 +111,72 @@ async fn a_recipient_the_server_refuses_fails_for_good() {
     assert!(inbox("not an address").await.is_empty());
     assert_eq!(count(&metrics, "email", "failed"), 1);
     db.drop().await;
+}
+
+/// An e-mail to `address`, as a sender would hold it.
+fn email_to(address: &str, application_id: &str) -> Notification {
+    Notification {
+        id: Uuid::new_v4(),
+        application_id: application_id.into(),
+        kind: "decision".into(),
+        channel: Channel::Email,
+        address: address.into(),
+        subject: Some(format!("Application {application_id}")),
+        body_text: format!("Application {application_id}: decided."),
+        body_html: None,
+        attempts: 0,
+        last_error: None,
+        created_at: OffsetDateTime::now_utc(),
+        expired: false,
+    }
+}
+
+#[tokio::test]
+async fn one_connection_carries_consecutive_mail_and_a_cut_one_is_replaced() {
+    let gate = TcpGate::start(([127, 0, 0, 1], MAILDEV_SMTP).into()).await;
+    let mailer = Mailer::new(&smtp_settings(gate.port)).with_pool_size(1);
+    let address = unique_address();
+    for i in 1..=3 {
+        let n = email_to(&address, &format!("TRP-P-{i}"));
+        assert_eq!(mailer.send(&n).await, Outcome::Sent);
+    }
+    assert_eq!(
+        gate.accepted(),
+        1,
+        "three messages over one pooled connection"
+    );
+
+    // The server side goes away under the idle pooled connection (as a server that closes
+    // idle clients does): the next send finds it dead and opens another.
+    gate.shut();
+    gate.open();
+    let n = email_to(&address, "TRP-P-4");
+    assert_eq!(mailer.send(&n).await, Outcome::Sent);
+    assert_eq!(gate.accepted(), 2, "the cut connection was replaced, once");
+
+    let mail = inbox_of(&address, 4).await;
+    let mut subjects: Vec<_> = mail.iter().map(|m| m["subject"].to_string()).collect();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        (1..=4)
+            .map(|i| format!("\"Application TRP-P-{i}\""))
+            .collect::<Vec<_>>(),
+        "each message delivered exactly once"
+    );
+}
+
+/// lettre 0.11.23 leaves Nagle's algorithm on, which holds every message's closing `.` for
+/// the server's delayed ACK (40 ms): the worker's connections are made on its own sockets.
+#[tokio::test]
+async fn connections_to_the_mail_server_are_made_with_tcp_nodelay() {
+    let connector = Connector {
+        host: "127.0.0.1".into(),
+        port: MAILDEV_SMTP,
+        security: Security::Plain,
+        credentials: None,
+        timeout: Duration::from_secs(5),
+    };
+    let socket = connector.socket().await.expect("MailDev answers");
+    assert!(socket.nodelay().unwrap(), "TCP_NODELAY is set");
 }

@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, CertificateStore, TlsParameters};
 use lettre::transport::smtp::response::Category;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::outcome::Outcome;
+use super::smtp::{self, Connector, Lease, Security, SmtpFailure};
 use crate::config::{Smtp as SmtpSettings, SmtpTls};
 use crate::store::notifications::Notification;
 
@@ -29,10 +29,10 @@ pub const MESSAGE_ID_DOMAIN: &str = "trp.egov.kz";
 /// sender makes at once (`notifications.batch`).
 pub const POOL_SIZE: u32 = 16;
 
-/// The mail server as configured, through one transport that keeps up to `pool_size`
-/// connections open between sends (a connection is tested with `NOOP` before reuse; a
-/// broken one is dropped, so a server that comes back is reached on the next attempt).
-/// The transport is made at the first send, inside the runtime its pool needs.
+/// The mail server as configured, through a pool of up to `pool_size` connections kept
+/// open between sends ([`smtp`]: sockets with `TCP_NODELAY`; a connection is tested with
+/// `NOOP` before reuse and closed after any failure, so a server that comes back is reached
+/// on the next attempt). The pool is made at the first send.
 #[derive(Clone)]
 pub struct Mailer {
     host: String,
@@ -44,10 +44,8 @@ pub struct Mailer {
     username: String,
     password: Option<SecretString>,
     pool_size: u32,
-    transport: Arc<OnceLock<Option<Transport>>>,
+    pool: Arc<OnceLock<Option<smtp::Pool>>>,
 }
-
-type Transport = AsyncSmtpTransport<Tokio1Executor>;
 
 impl Mailer {
     pub fn new(settings: &SmtpSettings) -> Self {
@@ -60,14 +58,14 @@ impl Mailer {
             username: settings.username.clone(),
             password: settings.password.clone(),
             pool_size: POOL_SIZE,
-            transport: Arc::default(),
+            pool: Arc::default(),
         }
     }
 
     /// The same mail server, keeping up to `size` connections open.
     pub fn with_pool_size(mut self, size: u32) -> Self {
         self.pool_size = size.max(1);
-        self.transport = Arc::default();
+        self.pool = Arc::default();
         self
     }
 
@@ -82,49 +80,75 @@ impl Mailer {
             Ok(message) => message,
             Err(outcome) => return outcome,
         };
-        let transport = self.transport.get_or_init(|| self.transport().ok());
-        let Some(transport) = transport else {
+        let Some(pool) = self.pool.get_or_init(|| self.pool().ok()) else {
             return Outcome::retry("smtp: cannot set up TLS for smtp.host");
         };
-        match transport.send(message).await {
-            Ok(_) => Outcome::Sent,
+        let mut lease = match Lease::get(pool).await {
+            Ok(lease) => lease,
+            Err(e) => return judge_failure(&e),
+        };
+        let Some(conn) = lease.conn() else {
+            return Outcome::retry("smtp: connection failed");
+        };
+        match conn.send(message.envelope(), &message.formatted()).await {
+            Ok(_) => {
+                lease.done();
+                Outcome::Sent
+            }
             Err(e) => judge(&e),
         }
     }
 
-    fn transport(&self) -> Result<Transport, lettre::transport::smtp::Error> {
-        let tls = match self.tls {
-            SmtpTls::None => Tls::None,
-            SmtpTls::Starttls => Tls::Required(self.tls_parameters()?),
-            SmtpTls::Tls => Tls::Wrapper(self.tls_parameters()?),
+    fn pool(&self) -> Result<smtp::Pool, String> {
+        let security = match self.tls {
+            SmtpTls::None => Security::Plain,
+            SmtpTls::Starttls => {
+                Security::Starttls(self.tls_parameters().map_err(|e| e.to_string())?)
+            }
+            SmtpTls::Tls => {
+                let (connector, name) = smtp::implicit_tls(&self.host, self.ca_pem().as_deref())?;
+                Security::Implicit(connector, name)
+            }
         };
-        let builder = Transport::builder_dangerous(self.host.as_str())
-            .tls(tls)
-            .port(self.port)
-            .timeout(Some(TIMEOUT));
-        let builder = match (&self.password, self.username.is_empty()) {
-            (_, true) => builder,
-            (password, false) => builder.credentials(Credentials::new(
+        let credentials = (!self.username.is_empty()).then(|| {
+            Credentials::new(
                 self.username.clone(),
-                password
+                self.password
                     .as_ref()
                     .map(|p| p.expose_secret().to_owned())
                     .unwrap_or_default(),
-            )),
+            )
+        });
+        let connector = Connector {
+            host: self.host.clone(),
+            port: self.port,
+            security,
+            credentials,
+            timeout: TIMEOUT,
         };
-        let pool = PoolConfig::new().max_size(self.pool_size);
-        Ok(builder.pool_config(pool).build())
+        let size = usize::try_from(self.pool_size).unwrap_or(1);
+        smtp::Pool::builder(connector)
+            .max_size(size)
+            .build()
+            .map_err(|e| e.to_string())
+    }
+
+    /// `smtp.tls_ca_file`'s certificates, or `None` for the system's roots. Checked at
+    /// start; a file gone since yields no roots, and every send fails alike.
+    fn ca_pem(&self) -> Option<Vec<u8>> {
+        if self.tls_ca_file.as_os_str().is_empty() {
+            return None;
+        }
+        Some(std::fs::read(&self.tls_ca_file).unwrap_or_default())
     }
 
     /// The server's certificate must name `smtp.host` and chain to `smtp.tls_ca_file` (only
     /// that CA) or, when none is given, to a root the system trusts.
     fn tls_parameters(&self) -> Result<TlsParameters, lettre::transport::smtp::Error> {
         let builder = TlsParameters::builder(self.host.clone());
-        if self.tls_ca_file.as_os_str().is_empty() {
+        let Some(pem) = self.ca_pem() else {
             return builder.build();
-        }
-        // Checked at start (`smtp.tls_ca_file`); a file gone since fails every send alike.
-        let pem = std::fs::read(&self.tls_ca_file).unwrap_or_default();
+        };
         builder
             .certificate_store(CertificateStore::None)
             .add_root_certificate(Certificate::from_pem(&pem)?)
@@ -171,6 +195,18 @@ fn judge(e: &lettre::transport::smtp::Error) -> Outcome {
         None if e.is_timeout() => Outcome::retry("smtp: timed out"),
         None if e.is_tls() => Outcome::retry("smtp: TLS failed"),
         None => match tls_failure(e) {
+            Some(why) => Outcome::retry(format!("smtp: TLS failed: {why}")),
+            None => Outcome::retry("smtp: connection failed"),
+        },
+    }
+}
+
+/// A connection that could not be had: TLS named when the handshake failed.
+fn judge_failure(e: &SmtpFailure) -> Outcome {
+    match e {
+        SmtpFailure::Smtp(e) => judge(e),
+        SmtpFailure::Timeout => Outcome::retry("smtp: timed out"),
+        SmtpFailure::Connect(io) => match tls_failure(io) {
             Some(why) => Outcome::retry(format!("smtp: TLS failed: {why}")),
             None => Outcome::retry("smtp: connection failed"),
         },

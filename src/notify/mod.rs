@@ -7,6 +7,7 @@ pub mod email;
 pub mod outcome;
 pub mod sender;
 pub mod sms;
+pub mod smtp;
 
 use deadpool_postgres::Pool;
 use tokio::task::JoinHandle;

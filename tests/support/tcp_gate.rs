@@ -3,7 +3,7 @@
 //! a database that went away looks to its clients.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::net::{TcpListener, TcpStream};
@@ -14,6 +14,7 @@ pub struct TcpGate {
     pub port: u16,
     open: Arc<AtomicBool>,
     carried: Arc<Mutex<Vec<AbortHandle>>>,
+    accepted: Arc<AtomicUsize>,
 }
 
 impl TcpGate {
@@ -22,13 +23,15 @@ impl TcpGate {
         let port = listener.local_addr().unwrap().port();
         let open = Arc::new(AtomicBool::new(true));
         let carried = Arc::new(Mutex::new(Vec::new()));
-        let (is_open, list) = (open.clone(), carried.clone());
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let (is_open, list, count) = (open.clone(), carried.clone(), accepted.clone());
         tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
                 if !is_open.load(Ordering::SeqCst) {
                     drop(client);
                     continue;
                 }
+                count.fetch_add(1, Ordering::SeqCst);
                 let task = tokio::spawn(async move {
                     let Ok(mut server) = TcpStream::connect(upstream).await else {
                         return;
@@ -42,7 +45,13 @@ impl TcpGate {
             port,
             open,
             carried,
+            accepted,
         }
+    }
+
+    /// Connections carried so far (those refused while shut not counted).
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
     }
 
     /// Cuts every connection and refuses new ones until [`TcpGate::open`].
