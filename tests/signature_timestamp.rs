@@ -315,7 +315,7 @@ fn require_timestamp_refuses_unstamped_signatures_only_when_on() {
 #[test]
 fn a_token_without_configured_tsas_is_invalid() {
     let cms = stamped("rsa-detached.p7s", BEFORE_SUBMISSION, |_| {});
-    let bare = TrustStore::load(
+    let bare = trp_worker::files::trust_store(
         &[pki("root.pem"), pki("intermediate.pem")],
         &[pki("intermediate.crl"), pki("root.crl")],
     )

@@ -32,7 +32,7 @@ pub fn document() -> Vec<u8> {
 /// Root and intermediate configured, with both CAs' CRLs (every CA on a signer's path has
 /// one, so no revocation status waits).
 pub fn trust() -> TrustStore {
-    TrustStore::load(
+    trp_worker::files::trust_store(
         &[pki("root.pem"), pki("intermediate.pem")],
         &[pki("intermediate.crl"), pki("root.crl")],
     )
