@@ -6,10 +6,6 @@ mod support;
 use support::*;
 use trp_worker::checks::signature::TrustStore;
 
-fn named(name: &str) -> (String, Vec<u8>) {
-    (name.to_owned(), read(name))
-}
-
 #[test]
 fn a_missing_file_names_the_setting_and_the_file() {
     let err = trp_worker::files::trust_store(&[pki("nowhere.pem")], &[]).unwrap_err();
