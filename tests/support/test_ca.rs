@@ -53,6 +53,15 @@ impl TestCa {
         Self { ca }
     }
 
+    /// [`Self::new`] with both CAs' CRLs written, current for a month: every CA on the
+    /// leaves' path has a fresh CRL, none revokes anything yet.
+    pub fn with_fresh_crls() -> Self {
+        let ca = Self::new();
+        ca.write_crl("root", a_month_from_now());
+        ca.write_crl("intermediate", a_month_from_now());
+        ca
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.ca.path(name)
     }
@@ -83,6 +92,13 @@ impl TestCa {
         self.ca.revoke("intermediate", leaf);
     }
 
+    /// Revokes `leaf` and publishes it: the intermediate's CRL written again, current for
+    /// a month, as the CA does when it revokes a certificate.
+    pub fn revoke_and_publish(&self, leaf: &str) {
+        self.revoke(leaf);
+        self.write_crl("intermediate", a_month_from_now());
+    }
+
     /// An envelope signed with `leaf`, as the portal sends it.
     pub fn envelope(&self, application_id: &str, document: &[u8], leaf: &str) -> Value {
         super::worker::eds_envelope_by(
@@ -92,4 +108,8 @@ impl TestCa {
             &self.path(&format!("{leaf}.key")),
         )
     }
+}
+
+fn a_month_from_now() -> OffsetDateTime {
+    OffsetDateTime::now_utc() + Duration::days(30)
 }

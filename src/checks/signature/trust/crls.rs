@@ -59,16 +59,6 @@ impl Crls {
         }))
     }
 
-    /// No CRL at all.
-    pub fn none() -> Arc<Self> {
-        Arc::new(Self {
-            files: Vec::new(),
-            ders: Vec::new(),
-            lists: Vec::new(),
-            infos: Arc::from(Vec::new()),
-        })
-    }
-
     pub(super) fn files(&self) -> &[Vec<u8>] {
         &self.files
     }
