@@ -23,7 +23,7 @@ use super::revocation::{CrlGap, MissingCrls, Revocation};
 use super::timestamp::Timestamps;
 use super::verified_once::{self, Remembering};
 use anchors::Anchors;
-pub(super) use chain::Leaves;
+use chain::Leaves;
 pub use crls::Crls;
 
 pub const ANCHORS_SETTING: &str = "signature.trust_anchors";

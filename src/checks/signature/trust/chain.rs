@@ -17,7 +17,7 @@ const TIME_STAMPING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
 
 /// Which leaves a store's chains end in: applicants' signing certificates, or TSAs'.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(in crate::checks::signature) enum Leaves {
+pub(super) enum Leaves {
     Signers,
     TimeStamping,
 }
