@@ -100,7 +100,7 @@ fn input<'a>(cms: &'a [u8], document: &'a [u8]) -> EdsInput<'a> {
 }
 
 fn bench(c: &mut Criterion) {
-    let trust = TrustStore::load(
+    let trust = trp_worker::files::trust_store(
         &[pki("root.pem"), pki("intermediate.pem")],
         &[pki("intermediate.crl")],
     )

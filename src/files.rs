@@ -1,10 +1,12 @@
-//! Reading configuration files from disk: the edge where files become domain values.
+//! Reading configuration files from disk: the edge where files become domain values and
+//! the trust store's bytes.
 //!
-//! The domain parses text; this module only finds the files, reads them and names the file
-//! in every error, so an operator knows which one to fix.
+//! The domain and the checks parse text and bytes; this module only finds the files, reads
+//! them and names the file in every error, so an operator knows which one to fix.
 
 use std::path::{Path, PathBuf};
 
+use crate::checks::signature::TrustError;
 use crate::domain::calendar::{Calendar, CalendarError, YearCalendar};
 use crate::domain::rules::{Rules, RulesError};
 
@@ -80,6 +82,39 @@ fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     }
     files.sort();
     Ok(files)
+}
+
+/// The bytes of each file `setting` names (`signature.trust_anchors`, `signature.crls`,
+/// `signature.tsa_trust_anchors`), each with its name for the checks' error messages; an
+/// error names the setting and the file.
+pub fn read_each(
+    setting: &'static str,
+    paths: &[PathBuf],
+) -> Result<Vec<(String, Vec<u8>)>, TrustError> {
+    paths
+        .iter()
+        .map(|path| {
+            let name = path.display().to_string();
+            std::fs::read(path)
+                .map(|bytes| (name.clone(), bytes))
+                .map_err(|e| TrustError::new(setting, &name, format!("cannot read: {e}")))
+        })
+        .collect()
+}
+
+/// The signers' trust store from anchor and CRL files alone, with the default policies (no
+/// TSA, a CA without a CRL waits): for tests and benchmarks. The worker builds its store
+/// with its TSAs and policies in [`crate::reload::Sources::trust`].
+#[cfg(any(test, feature = "testkit"))]
+pub fn trust_store(
+    anchors: &[PathBuf],
+    crls: &[PathBuf],
+) -> Result<crate::checks::signature::TrustStore, TrustError> {
+    use crate::checks::signature::trust::{ANCHORS_SETTING, CRLS_SETTING};
+    crate::checks::signature::TrustStore::from_pem_and_crls(
+        &read_each(ANCHORS_SETTING, anchors)?,
+        &read_each(CRLS_SETTING, crls)?,
+    )
 }
 
 /// A file named for one year but holding another is most likely a copy edited half-way, so

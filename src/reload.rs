@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use tokio::sync::Notify;
 
 use crate::checks::signature::timestamp::TSA_ANCHORS_SETTING;
-use crate::checks::signature::trust::{read_files, TrustError, ANCHORS_SETTING, CRLS_SETTING};
+use crate::checks::signature::trust::{Crls, TrustError, ANCHORS_SETTING, CRLS_SETTING};
 use crate::checks::signature::{MissingCrls, Timestamps, TrustStore};
 use crate::config::{ConfigError, Settings};
 use crate::domain::calendar::Calendar;
@@ -85,15 +85,16 @@ impl Sources {
 
 impl Sources {
     /// The trust store with its TSAs: the anchors, the TSA anchors and the CRLs, each file
-    /// read once (the CRLs serve both stores). An error names the setting and the file.
+    /// read once and the CRLs parsed once (both stores consult them: [`Crls`]). An error
+    /// names the setting and the file.
     pub fn trust(&self) -> Result<TrustStore, ConfigError> {
         if self.trust_anchors.is_empty() {
             return Err(no_trust_anchors());
         }
-        let crls = read_files(CRLS_SETTING, &self.crls).map_err(config)?;
+        let crls = self.crls()?;
         let timestamps = self.timestamps_with(&crls)?;
-        let anchors = read_files(ANCHORS_SETTING, &self.trust_anchors).map_err(config)?;
-        Ok(TrustStore::from_pem_and_crls(&anchors, &crls)
+        let anchors = files::read_each(ANCHORS_SETTING, &self.trust_anchors).map_err(config)?;
+        Ok(TrustStore::new(&anchors, &crls)
             .map_err(config)?
             .with_missing_crls(self.missing_crls)
             .with_timestamps(timestamps))
@@ -101,13 +102,17 @@ impl Sources {
 
     /// The TSAs (read now) and the time-stamp policy, without the signers' anchors.
     pub fn timestamps(&self) -> Result<Timestamps, ConfigError> {
-        let crls = read_files(CRLS_SETTING, &self.crls).map_err(config)?;
-        self.timestamps_with(&crls)
+        self.timestamps_with(&self.crls()?)
     }
 
-    fn timestamps_with(&self, crls: &[(String, Vec<u8>)]) -> Result<Timestamps, ConfigError> {
-        let anchors = read_files(TSA_ANCHORS_SETTING, &self.tsa_trust_anchors).map_err(config)?;
-        let tsa = Timestamps::tsa_from_files(&anchors, crls, self.missing_crls).map_err(config)?;
+    fn crls(&self) -> Result<Arc<Crls>, ConfigError> {
+        Crls::parse(&files::read_each(CRLS_SETTING, &self.crls).map_err(config)?).map_err(config)
+    }
+
+    fn timestamps_with(&self, crls: &Arc<Crls>) -> Result<Timestamps, ConfigError> {
+        let anchors =
+            files::read_each(TSA_ANCHORS_SETTING, &self.tsa_trust_anchors).map_err(config)?;
+        let tsa = Timestamps::tsa_store(&anchors, crls, self.missing_crls).map_err(config)?;
         Ok(Timestamps::new(
             tsa,
             self.require_timestamp,
@@ -265,4 +270,36 @@ pub fn is_current(snapshot: &Snapshot, issuers: &[String], now: OffsetDateTime) 
     issuers
         .iter()
         .all(|issuer| revocation.is_current(issuer, now))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn pki(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/pki")
+            .join(name)
+    }
+
+    #[test]
+    fn the_signers_and_the_tsas_store_share_one_parse_of_the_crls() {
+        let sources = Sources {
+            trust_anchors: vec![pki("root.pem"), pki("intermediate.pem")],
+            crls: vec![pki("intermediate.crl"), pki("root.crl")],
+            missing_crls: MissingCrls::Wait,
+            tsa_trust_anchors: vec![pki("root.pem")],
+            require_timestamp: false,
+            clock_skew: time::Duration::seconds(300),
+            rules: PathBuf::new(),
+            calendar: PathBuf::new(),
+        };
+        let signers = sources.trust().expect("the test PKI loads");
+        let tsa = signers.timestamps().tsa().expect("a TSA store");
+        assert!(Arc::ptr_eq(signers.crls(), tsa.crls()));
+        assert_eq!(signers.revocation().crls().len(), 2);
+        assert_eq!(tsa.revocation().crls().len(), 2);
+    }
 }

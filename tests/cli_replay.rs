@@ -7,20 +7,11 @@ mod support;
 use std::process::{Command, Output};
 
 use serde_json::{json, Value};
-use time::{Duration, OffsetDateTime};
 
 use support::db::document;
 use support::set;
 use support::test_ca::TestCa;
 use support::worker::{otp_envelope, World};
-
-fn fresh_ca() -> TestCa {
-    let ca = TestCa::new();
-    let month = OffsetDateTime::now_utc() + Duration::days(30);
-    ca.write_crl("root", month);
-    ca.write_crl("intermediate", month);
-    ca
-}
 
 /// The settings the worker ran with: this world's, with the CA's files.
 fn env(world: &World, ca: &TestCa) -> Vec<(String, String)> {
@@ -87,7 +78,7 @@ async fn rows_written(world: &World) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unchanged_world_shows_no_difference() {
-    let (world, ca) = (World::new().await, fresh_ca());
+    let (world, ca) = (World::new().await, TestCa::with_fresh_crls());
     let env = env(&world, &ca);
     let eds = ca.envelope("TRP-RP-EDS", &document(|_| {}), "leaf-a");
     let term = document(|v| set(v, "permit/from", json!("2026-11-01")));
@@ -121,7 +112,7 @@ async fn an_unchanged_world_shows_no_difference() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rules_change_that_turns_a_refusal_into_an_approval_shows_exactly_that() {
-    let (world, ca) = (World::new().await, fresh_ca());
+    let (world, ca) = (World::new().await, TestCa::with_fresh_crls());
     let env = env(&world, &ca);
     // Medical treatment: six months at most under the shipped rules; this asks for a year.
     let long = document(|v| {
@@ -183,7 +174,7 @@ fn replace_in_section(text: &str, section: &str, from: &str, to: &str) -> String
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newly_revoked_certificate_shows_as_signature_revoked_today() {
-    let (world, ca) = (World::new().await, fresh_ca());
+    let (world, ca) = (World::new().await, TestCa::with_fresh_crls());
     let env = env(&world, &ca);
     decide(
         &world,
@@ -191,11 +182,7 @@ async fn a_newly_revoked_certificate_shows_as_signature_revoked_today() {
         &[ca.envelope("TRP-RP-REV", &document(|_| {}), "leaf-a")],
     )
     .await;
-    ca.revoke("leaf-a");
-    ca.write_crl(
-        "intermediate",
-        OffsetDateTime::now_utc() + Duration::days(30),
-    );
+    ca.revoke_and_publish("leaf-a");
 
     let r = replay(&env, "TRP-RP-REV");
     assert_eq!(r["stored"]["outcome"], "approved", "{r:#}");

@@ -9,21 +9,11 @@ mod support;
 use std::time::Duration;
 
 use serde_json::Value;
-use time::OffsetDateTime;
 
 use support::amqp::eventually;
 use support::db::document;
 use support::test_ca::TestCa;
 use support::worker::{http_get, Replica, World};
-
-/// A CA whose CRLs are fresh for a month and revoke nothing yet.
-fn fresh_ca() -> TestCa {
-    let ca = TestCa::new();
-    let month = OffsetDateTime::now_utc() + time::Duration::days(30);
-    ca.write_crl("root", month);
-    ca.write_crl("intermediate", month);
-    ca
-}
 
 /// A replica trusting `ca` and reading its CRL files; `poll_ms` 0: only SIGHUP reloads.
 async fn start(world: &World, ca: &TestCa, poll_ms: u32) -> Replica {
@@ -76,16 +66,12 @@ async fn trust_version(world: &World, id: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_certificate_revoked_after_start_is_refused_after_the_reload_sighup_calls() {
     let world = World::new().await;
-    let ca = fresh_ca();
+    let ca = TestCa::with_fresh_crls();
     let replica = start(&world, &ca, 0).await;
     let before = submit(&world, &ca, "TRP-RL-1").await;
     assert_eq!(before["outcome"], "approved", "{before}");
 
-    ca.revoke("leaf-a");
-    ca.write_crl(
-        "intermediate",
-        OffsetDateTime::now_utc() + time::Duration::days(30),
-    );
+    ca.revoke_and_publish("leaf-a");
     let reloader = replica.running.reloader.clone();
     tokio::task::spawn_blocking(move || reloader.reload())
         .await
@@ -116,16 +102,12 @@ async fn a_certificate_revoked_after_start_is_refused_after_the_reload_sighup_ca
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_changed_crl_file_is_reloaded_by_itself() {
     let world = World::new().await;
-    let ca = fresh_ca();
+    let ca = TestCa::with_fresh_crls();
     let replica = start(&world, &ca, 100).await;
     let before = submit(&world, &ca, "TRP-RL-3").await;
     assert_eq!(before["outcome"], "approved", "{before}");
 
-    ca.revoke("leaf-a");
-    ca.write_crl(
-        "intermediate",
-        OffsetDateTime::now_utc() + time::Duration::days(30),
-    );
+    ca.revoke_and_publish("leaf-a");
     let reloaded = eventually(Duration::from_secs(20), || async {
         metrics(&replica)
             .await
@@ -144,7 +126,7 @@ async fn a_changed_crl_file_is_reloaded_by_itself() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupt_crl_keeps_the_files_in_force_and_is_counted_once() {
     let world = World::new().await;
-    let ca = fresh_ca();
+    let ca = TestCa::with_fresh_crls();
     let replica = start(&world, &ca, 100).await;
     let in_force = replica
         .running
@@ -155,11 +137,7 @@ async fn a_corrupt_crl_keeps_the_files_in_force_and_is_counted_once() {
         .clone();
 
     // The leaf is revoked, but the CRL saying so is cut short: the old set stays.
-    ca.revoke("leaf-a");
-    ca.write_crl(
-        "intermediate",
-        OffsetDateTime::now_utc() + time::Duration::days(30),
-    );
+    ca.revoke_and_publish("leaf-a");
     let crl = ca.path("intermediate.crl");
     let text = std::fs::read_to_string(&crl).unwrap();
     let corrupt = ca.path("intermediate.crl.corrupt");

@@ -6,8 +6,6 @@ mod support;
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use time::OffsetDateTime;
-
 use support::amqp::eventually;
 use support::db::document;
 use support::test_ca::TestCa;
@@ -29,10 +27,7 @@ fn signal(child: &Child, name: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_reloads_the_crls_of_the_running_binary() {
     let world = World::new().await;
-    let ca = TestCa::new();
-    let month = OffsetDateTime::now_utc() + time::Duration::days(30);
-    ca.write_crl("root", month);
-    ca.write_crl("intermediate", month);
+    let ca = TestCa::with_fresh_crls();
     let port = free_port();
     let log = tempfile::NamedTempFile::new().unwrap();
     let file = std::fs::File::create(log.path()).unwrap();
@@ -63,8 +58,7 @@ async fn sighup_reloads_the_crls_of_the_running_binary() {
     let before = world.decision("TRP-HUP-1").await;
     assert_eq!(before["outcome"], "approved", "{before}\n{}", log_text());
 
-    ca.revoke("leaf-a");
-    ca.write_crl("intermediate", month);
+    ca.revoke_and_publish("leaf-a");
     signal(&worker, "HUP");
     let reloaded = eventually(Duration::from_secs(20), || async {
         http_get(port, "/metrics")

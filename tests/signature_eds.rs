@@ -178,8 +178,7 @@ fn a_chain_to_an_unconfigured_root_is_untrusted() {
 #[test]
 fn intermediates_may_come_from_the_signature() {
     // Only the root configured: the intermediate travels in the SignedData.
-    let root_only =
-        trp_worker::checks::signature::TrustStore::load(&[pki("root.pem")], &[]).unwrap();
+    let root_only = trp_worker::files::trust_store(&[pki("root.pem")], &[]).unwrap();
     assert_eq!(
         failures(&read("rsa-detached.p7s"), &document(), &root_only),
         []

@@ -4,39 +4,14 @@
 
 mod support;
 
-use std::process::Command;
-
 use support::*;
 
-/// What a missing `openssl` fails with.
-const INSTALL: &str =
-    "openssl is not installed: apt-get install -y openssl (or run scripts/services.sh)";
-
 /// `openssl cms -sign` over the test document with `leaf`'s key; panics when it cannot
-/// run or fails, with openssl's own words.
+/// run or fails, with openssl's own words, or, where openssl is missing, with the command
+/// that installs it.
 fn openssl_sign(leaf: &str, extra: &[&str]) -> Vec<u8> {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let out = dir.path().join("sig.p7s");
-    let run = Command::new("openssl")
-        .args([
-            "cms", "-sign", "-binary", "-md", "sha256", "-outform", "DER", "-in",
-        ])
-        .arg(pki("document.json"))
-        .arg("-signer")
-        .arg(pki(&format!("{leaf}.pem")))
-        .arg("-inkey")
-        .arg(pki(&format!("{leaf}.key")))
-        .arg("-out")
-        .arg(&out)
-        .args(extra)
-        .output()
-        .expect(INSTALL);
-    assert!(
-        run.status.success(),
-        "openssl cms -sign {leaf} {extra:?}: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    std::fs::read(&out).expect("openssl wrote the signature")
+    let (cert, key) = (pki(&format!("{leaf}.pem")), pki(&format!("{leaf}.key")));
+    openssl::cms_sign(&pki("document.json"), &cert, &key, extra)
 }
 
 #[test]

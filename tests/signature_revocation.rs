@@ -23,7 +23,7 @@ const LATER: OffsetDateTime = datetime!(2047-01-01 0:00 UTC);
 
 fn store(crls: &[&str], missing: MissingCrls) -> TrustStore {
     let crls: Vec<_> = crls.iter().map(|c| pki(c)).collect();
-    TrustStore::load(&[pki("root.pem"), pki("intermediate.pem")], &crls)
+    trp_worker::files::trust_store(&[pki("root.pem"), pki("intermediate.pem")], &crls)
         .unwrap()
         .with_missing_crls(missing)
 }

@@ -14,8 +14,7 @@ use support::tsa::{self, RsaTsa, Token};
 use support::*;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
-use trp_worker::checks::signature::{check, MissingCrls, OtpKey, OtpSettings, SignatureInput};
-use trp_worker::checks::signature::{Timestamps, TrustStore, Verdict};
+use trp_worker::checks::signature::{check, SignatureInput, TrustStore, Verdict};
 use trp_worker::checks::Facts;
 use trp_worker::domain::decision::SigningTime;
 use trp_worker::domain::envelope::Envelope;
@@ -39,25 +38,7 @@ fn rogue_tsa() -> &'static RsaTsa {
 /// The committed PKI with its CRLs, and our TSA (with its CRL), `require` as given.
 fn trust(require: bool) -> TrustStore {
     let tsa = our_tsa();
-    let crls: Vec<(String, Vec<u8>)> = ["intermediate.crl", "root.crl"]
-        .iter()
-        .map(|c| (c.to_string(), read(c)))
-        .chain([tsa.crl()])
-        .collect();
-    let anchors: Vec<(String, Vec<u8>)> = ["root.pem", "intermediate.pem"]
-        .iter()
-        .map(|c| (c.to_string(), read(c)))
-        .collect();
-    let tsa_store =
-        Timestamps::tsa_from_pem_and_crls(&tsa.anchors(), &crls, MissingCrls::Wait).unwrap();
-    TrustStore::from_pem_and_crls(&anchors, &crls)
-        .unwrap()
-        .with_missing_crls(MissingCrls::Wait)
-        .with_timestamps(Timestamps::new(
-            Some(tsa_store),
-            require,
-            Duration::seconds(300),
-        ))
+    trust_with_tsa(&tsa.anchors(), &[tsa.crl()], require)
 }
 
 fn envelope(cms: &[u8], submitted_at: Option<&str>) -> Envelope {
@@ -77,11 +58,7 @@ fn verdict_of(envelope: &Envelope, trust: &TrustStore) -> Verdict {
         facts: &facts,
         now: SUBMITTED_AT,
     };
-    let otp = OtpSettings {
-        key: OtpKey::new(Vec::new()),
-        lifetime: OtpSettings::DEFAULT_LIFETIME,
-    };
-    check(&input, trust, &otp)
+    check(&input, trust, &no_otp())
 }
 
 fn verdict(cms: &[u8], trust: &TrustStore) -> Verdict {
@@ -315,7 +292,7 @@ fn require_timestamp_refuses_unstamped_signatures_only_when_on() {
 #[test]
 fn a_token_without_configured_tsas_is_invalid() {
     let cms = stamped("rsa-detached.p7s", BEFORE_SUBMISSION, |_| {});
-    let bare = TrustStore::load(
+    let bare = trp_worker::files::trust_store(
         &[pki("root.pem"), pki("intermediate.pem")],
         &[pki("intermediate.crl"), pki("root.crl")],
     )
@@ -328,23 +305,7 @@ fn a_token_without_configured_tsas_is_invalid() {
 #[test]
 fn a_tsa_without_a_crl_waits_like_any_chain() {
     let cms = stamped("rsa-detached.p7s", BEFORE_SUBMISSION, |_| {});
-    let crls: Vec<(String, Vec<u8>)> = ["intermediate.crl", "root.crl"]
-        .iter()
-        .map(|c| (c.to_string(), read(c)))
-        .collect();
-    let anchors: Vec<(String, Vec<u8>)> = ["root.pem", "intermediate.pem"]
-        .iter()
-        .map(|c| (c.to_string(), read(c)))
-        .collect();
-    let tsa_store =
-        Timestamps::tsa_from_pem_and_crls(&our_tsa().anchors(), &crls, MissingCrls::Wait).unwrap();
-    let trust = TrustStore::from_pem_and_crls(&anchors, &crls)
-        .unwrap()
-        .with_timestamps(Timestamps::new(
-            Some(tsa_store),
-            false,
-            Duration::seconds(300),
-        ));
+    let trust = trust_with_tsa(&our_tsa().anchors(), &[], false);
     let v = verdict(&cms, &trust);
     assert!(!v.is_decidable());
     let issuers: Vec<&str> = v.waiting_for.iter().map(|g| g.issuer.as_str()).collect();

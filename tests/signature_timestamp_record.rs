@@ -13,9 +13,7 @@ use support::db::{context, prepare_envelope, seed_sample_registries, TestDb};
 use support::tsa::{self, RsaTsa, Token};
 use support::*;
 use time::macros::datetime;
-use time::Duration;
-use trp_worker::checks::signature::{check, MissingCrls, OtpKey, OtpSettings, SignatureInput};
-use trp_worker::checks::signature::{Timestamps, TrustStore};
+use trp_worker::checks::signature::{check, SignatureInput, TrustStore};
 use trp_worker::checks::Facts;
 use trp_worker::domain::envelope::Envelope;
 use trp_worker::store::commit::{record_batch, Recorded};
@@ -28,24 +26,7 @@ fn our_tsa() -> &'static RsaTsa {
 
 fn trust() -> TrustStore {
     let tsa = our_tsa();
-    let crls: Vec<(String, Vec<u8>)> = ["intermediate.crl", "root.crl"]
-        .iter()
-        .map(|c| (c.to_string(), read(c)))
-        .chain([tsa.crl()])
-        .collect();
-    let anchors: Vec<(String, Vec<u8>)> = ["root.pem", "intermediate.pem"]
-        .iter()
-        .map(|c| (c.to_string(), read(c)))
-        .collect();
-    let tsa_store =
-        Timestamps::tsa_from_pem_and_crls(&tsa.anchors(), &crls, MissingCrls::Wait).unwrap();
-    TrustStore::from_pem_and_crls(&anchors, &crls)
-        .unwrap()
-        .with_timestamps(Timestamps::new(
-            Some(tsa_store),
-            false,
-            Duration::seconds(300),
-        ))
+    trust_with_tsa(&tsa.anchors(), &[tsa.crl()], false)
 }
 
 /// Checks `cms` on the sample envelope (`application_id`), decides and commits it, and
@@ -57,17 +38,13 @@ async fn record(db: &TestDb, application_id: &str, cms: &[u8]) -> (serde_json::V
     body["message_id"] = json!(uuid::Uuid::new_v4().to_string());
     let envelope = Envelope::parse(body.to_string().as_bytes(), 1 << 20).unwrap();
     let facts = Facts::default();
-    let otp = OtpSettings {
-        key: OtpKey::new(Vec::new()),
-        lifetime: OtpSettings::DEFAULT_LIFETIME,
-    };
     let input = SignatureInput {
         envelope: &envelope,
         applicant_iin: Some(IIN),
         facts: &facts,
         now: SUBMITTED_AT,
     };
-    let verdict = check(&input, &trust(), &otp);
+    let verdict = check(&input, &trust(), &no_otp());
     assert!(verdict.is_decidable());
     let signing_time = verdict.signing_time(&envelope);
     let mut item = prepare_envelope(db, envelope, verdict.failures).await;

@@ -6,20 +6,17 @@ mod support;
 use support::*;
 use trp_worker::checks::signature::TrustStore;
 
-fn named(name: &str) -> (String, Vec<u8>) {
-    (name.to_owned(), read(name))
-}
-
 #[test]
 fn a_missing_file_names_the_setting_and_the_file() {
-    let err = TrustStore::load(&[pki("nowhere.pem")], &[]).unwrap_err();
+    let err = trp_worker::files::trust_store(&[pki("nowhere.pem")], &[]).unwrap_err();
     assert_eq!(err.setting, "signature.trust_anchors");
     assert!(
         err.to_string().starts_with("signature.trust_anchors: "),
         "{err}"
     );
     assert!(err.to_string().contains("nowhere.pem"), "{err}");
-    let err = TrustStore::load(&[pki("root.pem")], &[pki("nowhere.crl")]).unwrap_err();
+    let err =
+        trp_worker::files::trust_store(&[pki("root.pem")], &[pki("nowhere.crl")]).unwrap_err();
     assert_eq!(err.setting, "signature.crls");
     assert!(err.to_string().contains("nowhere.crl"), "{err}");
 }
@@ -71,7 +68,8 @@ fn crls_load_as_pem_or_der() {
 
 #[test]
 fn without_the_crl_a_revoked_certificate_is_not_known_to_be_revoked() {
-    let no_crl = TrustStore::load(&[pki("root.pem"), pki("intermediate.pem")], &[]).unwrap();
+    let no_crl =
+        trp_worker::files::trust_store(&[pki("root.pem"), pki("intermediate.pem")], &[]).unwrap();
     assert_eq!(
         failures(&read("revoked-detached.p7s"), &document(), &no_crl),
         []
@@ -83,7 +81,8 @@ fn the_version_follows_the_files() {
     let a = trust().version();
     assert_eq!(a.len(), 64);
     assert_eq!(a, trust().version());
-    let without_crl = TrustStore::load(&[pki("root.pem"), pki("intermediate.pem")], &[]).unwrap();
+    let without_crl =
+        trp_worker::files::trust_store(&[pki("root.pem"), pki("intermediate.pem")], &[]).unwrap();
     assert_ne!(a, without_crl.version());
 }
 

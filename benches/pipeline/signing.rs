@@ -102,7 +102,8 @@ impl Signing {
     }
 
     pub fn trust_store(&self) -> anyhow::Result<TrustStore> {
-        TrustStore::load(&self.anchors, &self.crls).context("the bench trust store loads")
+        trp_worker::files::trust_store(&self.anchors, &self.crls)
+            .context("the bench trust store loads")
     }
 
     /// A detached GOST 2015-512 CMS over `document`, with signed attributes.

@@ -7,6 +7,7 @@ pub mod db;
 pub mod gost_cms;
 pub mod gost_pki;
 pub mod notify;
+pub mod openssl;
 pub mod pg_proxy;
 pub mod pki;
 pub mod tcp_gate;

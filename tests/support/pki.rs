@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use time::macros::datetime;
 use time::OffsetDateTime;
 use trp_worker::checks::signature::eds::{verify, EdsInput};
-use trp_worker::checks::signature::TrustStore;
+use trp_worker::checks::signature::{MissingCrls, OtpKey, OtpSettings, Timestamps, TrustStore};
 use trp_worker::domain::reason::{Failure, ReasonCode};
 
 /// The contract's sample IIN, which every test leaf carries.
@@ -32,11 +32,46 @@ pub fn document() -> Vec<u8> {
 /// Root and intermediate configured, with both CAs' CRLs (every CA on a signer's path has
 /// one, so no revocation status waits).
 pub fn trust() -> TrustStore {
-    TrustStore::load(
+    trp_worker::files::trust_store(
         &[pki("root.pem"), pki("intermediate.pem")],
         &[pki("intermediate.crl"), pki("root.crl")],
     )
     .expect("the test trust store loads")
+}
+
+/// A committed PKI file as the trust store takes it: its name and its bytes.
+pub fn named(name: &str) -> (String, Vec<u8>) {
+    (name.to_owned(), read(name))
+}
+
+/// [`trust`] with time-stamping authorities: the committed root and intermediate with both
+/// CAs' CRLs and `more_crls` (a TSA's own, for one), the TSAs' anchors `tsa_anchors`, and
+/// `require` as `signature.require_timestamp`; the clock skew is the default 300 s.
+pub fn trust_with_tsa(
+    tsa_anchors: &[(String, Vec<u8>)],
+    more_crls: &[(String, Vec<u8>)],
+    require: bool,
+) -> TrustStore {
+    let anchors = ["root.pem", "intermediate.pem"].map(named);
+    let crls = [named("intermediate.crl"), named("root.crl")];
+    let crls = [&crls[..], more_crls].concat();
+    let tsa = Timestamps::tsa_from_pem_and_crls(tsa_anchors, &crls, MissingCrls::Wait)
+        .expect("the TSAs' store loads");
+    TrustStore::from_pem_and_crls(&anchors, &crls)
+        .expect("the test trust store loads")
+        .with_timestamps(Timestamps::new(
+            Some(tsa),
+            require,
+            time::Duration::seconds(300),
+        ))
+}
+
+/// OTP settings without a key: every OTP fails, for tests of EDS signatures.
+pub fn no_otp() -> OtpSettings {
+    OtpSettings {
+        key: OtpKey::new(Vec::new()),
+        lifetime: OtpSettings::DEFAULT_LIFETIME,
+    }
 }
 
 pub fn failures(cms: &[u8], document: &[u8], trust: &TrustStore) -> Vec<Failure> {

@@ -3,11 +3,12 @@
 //! Root and intermediate (P-256), two person leaves with the sample IIN; the CRL files
 //! the worker reads live in the same temporary directory and are rewritten by the tests.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
+
+use super::openssl::{CaDir, KeyType};
 
 const EXT: &str = "[ca_ext]
 basicConstraints = critical, CA:TRUE
@@ -26,62 +27,43 @@ pub const ROOT_DN: &str = "CN=RELOAD TEST ROOT,C=KZ";
 pub const INTERMEDIATE_DN: &str = "CN=RELOAD TEST INTERMEDIATE,C=KZ";
 
 pub struct TestCa {
-    dir: tempfile::TempDir,
-}
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is installed: apt-get install -y openssl (or run scripts/services.sh)");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// `YYYYMMDDHHMMSSZ`, as `openssl ca` takes dates.
-fn stamp(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    ca: CaDir,
 }
 
 impl TestCa {
     /// Makes the CAs and the leaves `leaf-a` and `leaf-b`; no CRL is written yet.
     pub fn new() -> Self {
-        let ca = Self {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        std::fs::write(ca.path("ext.cnf"), EXT).unwrap();
-        ca.self_signed("root", "/C=KZ/CN=RELOAD TEST ROOT");
-        ca.key("intermediate");
-        ca.config("intermediate");
-        ca.issue(
+        let ca = CaDir::new(EXT);
+        let (root, intermediate) = (
+            "/C=KZ/CN=RELOAD TEST ROOT",
+            "/C=KZ/CN=RELOAD TEST INTERMEDIATE",
+        );
+        ca.root("root", KeyType::P256, root, "ca_ext");
+        ca.sub_ca(
             "root",
             "intermediate",
-            "/C=KZ/CN=RELOAD TEST INTERMEDIATE",
+            KeyType::P256,
+            intermediate,
             "ca_ext",
         );
         for leaf in ["leaf-a", "leaf-b"] {
-            ca.key(leaf);
             let subject = "/C=KZ/CN=TEST APPLICANT/serialNumber=IIN900517310006";
-            ca.issue("intermediate", leaf, subject, "leaf_ext");
+            ca.leaf("intermediate", leaf, KeyType::P256, subject, "leaf_ext");
         }
+        Self { ca }
+    }
+
+    /// [`Self::new`] with both CAs' CRLs written, current for a month: every CA on the
+    /// leaves' path has a fresh CRL, none revokes anything yet.
+    pub fn with_fresh_crls() -> Self {
+        let ca = Self::new();
+        ca.write_crl("root", a_month_from_now());
+        ca.write_crl("intermediate", a_month_from_now());
         ca
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.ca.path(name)
     }
 
     /// `signature.trust_anchors`, comma-separated.
@@ -100,33 +82,21 @@ impl TestCa {
         let last =
             (next_update - Duration::days(1)).min(OffsetDateTime::now_utc() - Duration::hours(1));
         let tmp = format!("{ca}.crl.new");
-        let (last, next) = (stamp(last), stamp(next_update));
-        openssl(
-            self.dir.path(),
-            &[
-                "ca",
-                "-config",
-                &format!("{ca}.cnf"),
-                "-gencrl",
-                "-crl_lastupdate",
-                &last,
-                "-crl_nextupdate",
-                &next,
-                "-out",
-                &tmp,
-            ],
-        );
+        self.ca.crl(ca, last, next_update, &tmp);
         std::fs::rename(self.path(&tmp), self.path(&format!("{ca}.crl"))).unwrap();
     }
 
     /// Lists `leaf` as revoked in the intermediate's database: the next intermediate CRL
     /// written names it.
     pub fn revoke(&self, leaf: &str) {
-        let cert = format!("{leaf}.pem");
-        openssl(
-            self.dir.path(),
-            &["ca", "-config", "intermediate.cnf", "-revoke", &cert],
-        );
+        self.ca.revoke("intermediate", leaf);
+    }
+
+    /// Revokes `leaf` and publishes it: the intermediate's CRL written again, current for
+    /// a month, as the CA does when it revokes a certificate.
+    pub fn revoke_and_publish(&self, leaf: &str) {
+        self.revoke(leaf);
+        self.write_crl("intermediate", a_month_from_now());
     }
 
     /// An envelope signed with `leaf`, as the portal sends it.
@@ -138,73 +108,8 @@ impl TestCa {
             &self.path(&format!("{leaf}.key")),
         )
     }
+}
 
-    fn key(&self, name: &str) {
-        let key = format!("{name}.key");
-        let args = ["genpkey", "-algorithm", "EC", "-pkeyopt"];
-        openssl(
-            self.dir.path(),
-            &[&args[..], &["ec_paramgen_curve:P-256", "-out", &key]].concat(),
-        );
-    }
-
-    fn config(&self, name: &str) {
-        let db = self.path(&format!("{name}.db"));
-        std::fs::create_dir_all(&db).unwrap();
-        std::fs::write(db.join("index.txt"), "").unwrap();
-        std::fs::write(db.join("serial"), "1000\n").unwrap();
-        std::fs::write(db.join("crlnumber"), "1000\n").unwrap();
-        let dir = self.dir.path().display();
-        let config = format!(
-            "[ca]\ndefault_ca = this\n[this]\ndir = {dir}/{name}.db\ndatabase = $dir/index.txt\n\
-             serial = $dir/serial\ncrlnumber = $dir/crlnumber\nnew_certs_dir = $dir\n\
-             certificate = {dir}/{name}.pem\nprivate_key = {dir}/{name}.key\ndefault_md = sha256\n\
-             policy = any\nunique_subject = no\ncopy_extensions = none\ndefault_crl_days = 30\n\
-             [any]\ncountryName = optional\ncommonName = optional\nserialNumber = optional\n"
-        );
-        std::fs::write(self.path(&format!("{name}.cnf")), config).unwrap();
-    }
-
-    fn self_signed(&self, name: &str, subject: &str) {
-        self.key(name);
-        self.config(name);
-        self.sign(name, name, subject, "ca_ext");
-    }
-
-    fn issue(&self, ca: &str, name: &str, subject: &str, ext: &str) {
-        self.sign(ca, name, subject, ext);
-    }
-
-    /// A request for `name`'s key with `subject`, signed by `ca` (itself when `ca` is
-    /// `name`: a root) with the extensions `ext` of `ext.cnf`.
-    fn sign(&self, ca: &str, name: &str, subject: &str, ext: &str) {
-        let (key, csr, pem, cnf) = (
-            format!("{name}.key"),
-            format!("{name}.csr"),
-            format!("{name}.pem"),
-            format!("{ca}.cnf"),
-        );
-        openssl(
-            self.dir.path(),
-            &["req", "-new", "-key", &key, "-subj", subject, "-out", &csr],
-        );
-        let root: &[&str] = if ca == name {
-            &["-selfsign", "-keyfile", &key]
-        } else {
-            &[]
-        };
-        let dates = [
-            "-startdate",
-            "20200101000000Z",
-            "-enddate",
-            "20450101000000Z",
-        ];
-        let rest = ["-extfile", "ext.cnf", "-extensions", ext, "-notext"];
-        let head = ["ca", "-batch", "-config", &cnf];
-        let io = ["-in", csr.as_str(), "-out", pem.as_str()];
-        openssl(
-            self.dir.path(),
-            &[&head[..], root, &io, &dates, &rest].concat(),
-        );
-    }
+fn a_month_from_now() -> OffsetDateTime {
+    OffsetDateTime::now_utc() + Duration::days(30)
 }

@@ -3,7 +3,8 @@
 //! CA can check the server by name or address.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use super::openssl::run as openssl;
 
 /// A CA and a server certificate in `dir`: `ca.pem`, `server.crt`, `server.key`.
 pub struct ServerPki {
@@ -20,20 +21,6 @@ impl ServerPki {
     pub fn key(&self) -> PathBuf {
         self.dir.join("server.key")
     }
-}
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("openssl is installed: apt-get install -y openssl (or run scripts/services.sh)");
-    assert!(
-        out.status.success(),
-        "openssl {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 const EC: [&str; 4] = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"];

@@ -6,8 +6,7 @@
 //! GOST test PKI (`gost_pki`).
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use cms::content_info::ContentInfo;
 use cms::signed_data::{
@@ -17,10 +16,13 @@ use der::asn1::{Any, ObjectIdentifier as Oid, OctetString, SetOfVec};
 use der::{Decode, Encode, Tag};
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256};
+use time::macros::datetime;
 use time::OffsetDateTime;
 use x509_cert::attr::Attribute;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
+
+use super::openssl::{self, utc_stamp, CaDir, KeyType};
 
 pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
 const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
@@ -87,19 +89,9 @@ fn attr(oid: Oid, value: Any) -> Attribute {
     }
 }
 
-/// `YYYYMMDDHHMMSSZ`.
+/// A DER GeneralizedTime.
 fn generalized(at: OffsetDateTime) -> Vec<u8> {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    let text = format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    );
-    Any::new(Tag::GeneralizedTime, text.into_bytes())
+    Any::new(Tag::GeneralizedTime, utc_stamp(at).into_bytes())
         .unwrap()
         .to_der()
         .unwrap()
@@ -247,106 +239,43 @@ keyUsage = critical, digitalSignature, nonRepudiation
 /// `<name>-root.crl`), the TSA (`tsa`, EKU timeStamping, critical) and a TSA certificate
 /// without the EKU (`noeku`), all valid 2020 to 2045.
 pub struct RsaTsa {
-    dir: tempfile::TempDir,
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is installed");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    ca: CaDir,
 }
 
 impl RsaTsa {
     /// A TSA under a root named `CN=<root_cn>`.
     pub fn new(root_cn: &str) -> Self {
-        let tsa = Self {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        let dir = tsa.dir.path();
-        std::fs::write(dir.join("ext.cnf"), EXT).unwrap();
-        let db = dir.join("db");
-        std::fs::create_dir_all(&db).unwrap();
-        std::fs::write(db.join("index.txt"), "").unwrap();
-        std::fs::write(db.join("serial"), "2000\n").unwrap();
-        std::fs::write(db.join("crlnumber"), "2000\n").unwrap();
-        let config = format!(
-            "[ca]\ndefault_ca = this\n[this]\ndir = {d}/db\ndatabase = $dir/index.txt\n\
-             serial = $dir/serial\ncrlnumber = $dir/crlnumber\nnew_certs_dir = $dir\n\
-             certificate = {d}/root.pem\nprivate_key = {d}/root.key\ndefault_md = sha256\n\
-             policy = any\nunique_subject = no\ncopy_extensions = none\ndefault_crl_days = 30\n\
-             [any]\ncountryName = optional\ncommonName = optional\n",
-            d = dir.display()
+        let ca = CaDir::new(EXT);
+        ca.root(
+            "root",
+            KeyType::Rsa,
+            &format!("/C=KZ/CN={root_cn}"),
+            "ca_ext",
         );
-        std::fs::write(dir.join("ca.cnf"), config).unwrap();
-        for name in ["root", "tsa", "noeku"] {
-            let key = format!("{name}.key");
-            openssl(dir, &["genpkey", "-algorithm", "RSA", "-out", &key]);
-        }
-        tsa.issue("root", &format!("/C=KZ/CN={root_cn}"), "ca_ext");
-        tsa.issue("tsa", "/C=KZ/CN=TEST TSA", "tsa_ext");
-        tsa.issue("noeku", "/C=KZ/CN=TEST TSA WITHOUT EKU", "noeku_ext");
-        let crl = ["ca", "-config", "ca.cnf", "-gencrl", "-crl_lastupdate"];
-        let dates = ["20260101000000Z", "-crl_nextupdate", "20450101000000Z"];
-        openssl(dir, &[&crl[..], &dates, &["-out", "root.crl"]].concat());
-        tsa
-    }
-
-    fn issue(&self, name: &str, subject: &str, ext: &str) {
-        let dir = self.dir.path();
-        let (key, csr, pem) = (
-            format!("{name}.key"),
-            format!("{name}.csr"),
-            format!("{name}.pem"),
+        ca.leaf("root", "tsa", KeyType::Rsa, "/C=KZ/CN=TEST TSA", "tsa_ext");
+        let noeku = "/C=KZ/CN=TEST TSA WITHOUT EKU";
+        ca.leaf("root", "noeku", KeyType::Rsa, noeku, "noeku_ext");
+        let (issued, next) = (
+            datetime!(2026-01-01 0:00 UTC),
+            datetime!(2045-01-01 0:00 UTC),
         );
-        openssl(
-            dir,
-            &["req", "-new", "-key", &key, "-subj", subject, "-out", &csr],
-        );
-        let root: &[&str] = if name == "root" {
-            &["-selfsign", "-keyfile", "root.key"]
-        } else {
-            &[]
-        };
-        let head = [
-            "ca", "-batch", "-config", "ca.cnf", "-in", &csr, "-out", &pem,
-        ];
-        let dates = [
-            "-startdate",
-            "20200101000000Z",
-            "-enddate",
-            "20450101000000Z",
-        ];
-        let rest = ["-extfile", "ext.cnf", "-extensions", ext, "-notext"];
-        openssl(dir, &[&head[..], root, &dates, &rest].concat());
+        ca.crl("root", issued, next, "root.crl");
+        Self { ca }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.ca.path(name)
     }
 
     /// The DER of `<name>.pem`.
     pub fn der(&self, name: &str) -> Vec<u8> {
-        let pem = std::fs::read(self.path(&format!("{name}.pem"))).unwrap();
-        let text = String::from_utf8(pem).unwrap();
-        let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
-        use base64::Engine as _;
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .unwrap()
+        self.ca.der(name)
     }
 
     /// The signer of tokens by `name` ("tsa" or "noeku"), RSA PKCS#1 v1.5 with SHA-256.
     pub fn signer(&self, name: &str) -> TsaSigner {
         let key = self.path(&format!("{name}.key"));
-        let dir = self.dir.path().to_owned();
+        let dir = self.ca.dir().to_owned();
         TsaSigner {
             cert_der: self.der(name),
             extra_certs: Vec::new(),
@@ -361,7 +290,7 @@ impl RsaTsa {
                 std::fs::write(file.path(), message).unwrap();
                 let key = key.display().to_string();
                 let input = file.path().display().to_string();
-                openssl(&dir, &["dgst", "-sha256", "-sign", &key, &input])
+                openssl::run(&dir, &["dgst", "-sha256", "-sign", &key, &input])
             }),
         }
     }

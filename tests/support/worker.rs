@@ -225,24 +225,8 @@ pub fn eds_envelope_by(application_id: &str, document: &[u8], cert: &Path, key: 
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("document.json");
     std::fs::write(&input, document).unwrap();
-    let out = std::process::Command::new("openssl")
-        .args([
-            "cms", "-sign", "-binary", "-outform", "DER", "-md", "sha256",
-        ])
-        .arg("-signer")
-        .arg(cert)
-        .arg("-inkey")
-        .arg(key)
-        .arg("-in")
-        .arg(&input)
-        .output()
-        .expect("openssl is installed: apt-get install -y openssl (or run scripts/services.sh)");
-    assert!(
-        out.status.success(),
-        "openssl cms -sign: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cms = base64::engine::general_purpose::STANDARD.encode(out.stdout);
+    let cms = super::openssl::cms_sign(&input, cert, key, &[]);
+    let cms = base64::engine::general_purpose::STANDARD.encode(cms);
     trp_worker::domain::sample::envelope(
         application_id,
         document,

@@ -218,24 +218,36 @@ pub fn cms_signer<'a>(
         .iter()
         .find(|row| row.digest_oid == digest.oid && row.signature == signature.oid)?;
     let key = identifier_body(public_key)?;
-    let verifier = list.iter().copied().find(|alg| {
-        alg.signature_alg_id().as_ref() == row.means.as_ref()
-            && alg.public_key_alg_id().as_ref() == key.as_slice()
-    })?;
+    let verifier = list
+        .iter()
+        .copied()
+        .find(|alg| is_for(*alg, row.means.as_ref(), &key))?;
     Some(CmsAlgorithm {
         verifier,
         digest: row.digest,
     })
 }
 
-/// An AlgorithmIdentifier as webpki compares them: the DER of the OID and the parameters,
-/// without the enclosing SEQUENCE.
+/// The body of an AlgorithmIdentifier (a signature's or a public key's), as webpki compares
+/// them: the DER of the OID and the parameters, without the enclosing SEQUENCE. The one
+/// helper for it: the CMS signer's table, the CA path ([`super::ca_path`]) and the
+/// signatures verified at load ([`super::verified_once`]) all compare through it.
 pub(crate) fn identifier_body(id: &AlgorithmIdentifierOwned) -> Option<Vec<u8>> {
     let mut body = id.oid.to_der().ok()?;
     if let Some(params) = &id.parameters {
         body.extend(params.to_der().ok()?);
     }
     Some(body)
+}
+
+/// Whether `alg` verifies signatures whose algorithm and key identifiers have these bodies
+/// ([`identifier_body`]), as webpki picks an algorithm from its table.
+pub(crate) fn is_for(
+    alg: &dyn SignatureVerificationAlgorithm,
+    signature_id: &[u8],
+    key_id: &[u8],
+) -> bool {
+    alg.signature_alg_id().as_ref() == signature_id && alg.public_key_alg_id().as_ref() == key_id
 }
 
 #[cfg(test)]

@@ -7,10 +7,9 @@
 
 use der::{Decode, Encode};
 use rustls_pki_types::{CertificateDer, UnixTime};
-use x509_cert::spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 
-use super::algorithms::SUPPORTED;
+use super::algorithms::{identifier_body, is_for, SUPPORTED};
 use super::trust::TrustStore;
 
 /// More than any NCA path (root, CA): a loop guard, not a policy.
@@ -65,8 +64,8 @@ fn signs(issuer: &Certificate, cert: &Certificate) -> bool {
     }
     let spki = &issuer.tbs_certificate.subject_public_key_info;
     let (Some(sig_id), Some(key_id), Some(key), Ok(tbs)) = (
-        body(&cert.signature_algorithm),
-        body(&spki.algorithm),
+        identifier_body(&cert.signature_algorithm),
+        identifier_body(&spki.algorithm),
         spki.subject_public_key.as_bytes(),
         cert.tbs_certificate.to_der(),
     ) else {
@@ -78,16 +77,6 @@ fn signs(issuer: &Certificate, cert: &Certificate) -> bool {
     SUPPORTED
         .list
         .iter()
-        .filter(|alg| alg.signature_alg_id().as_ref() == sig_id.as_slice())
-        .filter(|alg| alg.public_key_alg_id().as_ref() == key_id.as_slice())
+        .filter(|alg| is_for(**alg, &sig_id, &key_id))
         .any(|alg| alg.verify_signature(key, &tbs, signature).is_ok())
-}
-
-/// An AlgorithmIdentifier as webpki compares them: OID and parameters, no SEQUENCE header.
-fn body(id: &AlgorithmIdentifierOwned) -> Option<Vec<u8>> {
-    let mut out = id.oid.to_der().ok()?;
-    if let Some(params) = &id.parameters {
-        out.extend(params.to_der().ok()?);
-    }
-    Some(out)
 }

@@ -5,6 +5,7 @@
 //! (contract section 8; `docs/signatures.md`, "Revocation policy").
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use der::{Decode, Encode};
 use time::OffsetDateTime;
@@ -110,7 +111,8 @@ struct Ca {
 pub struct Revocation {
     roots: HashSet<Vec<u8>>,
     intermediates: Vec<Ca>,
-    crls: Vec<CrlInfo>,
+    /// Shared by the stores of one snapshot ([`super::trust::Crls`]).
+    crls: Arc<[CrlInfo]>,
     missing: MissingCrls,
 }
 
@@ -118,7 +120,7 @@ impl Revocation {
     pub fn new(
         roots: &[Certificate],
         intermediates: &[Certificate],
-        crls: Vec<CrlInfo>,
+        crls: Arc<[CrlInfo]>,
         missing: MissingCrls,
     ) -> Self {
         Self {

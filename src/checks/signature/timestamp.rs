@@ -6,6 +6,8 @@
 //! judged at. The token's own signature goes through the same path as an applicant's:
 //! [`super::signed_data`], [`super::eds`]'s signer check, the trust store's chain.
 
+use std::sync::Arc;
+
 use cms::signed_data::SignerInfo;
 use der::asn1::ObjectIdentifier as Oid;
 use der::Encode;
@@ -17,7 +19,7 @@ use super::algorithms::digest_of;
 use super::certificate::{chain_failure_when, unix_time};
 use super::revocation::{CrlGap, MissingCrls};
 use super::signed_data::{self, Signed};
-use super::trust::{TrustError, TrustStore, ANCHORS_SETTING};
+use super::trust::{Crls, TrustError, TrustStore};
 use super::tst_info::{self, ID_CT_TST_INFO, ID_SIGNING_CERTIFICATE, ID_SIGNING_CERTIFICATE_V2};
 use crate::domain::instant::rfc3339;
 use crate::domain::reason::{Failure, ReasonCode};
@@ -56,33 +58,31 @@ impl Timestamps {
         }
     }
 
-    /// The TSA store from the TSA anchors' and the CRLs' files, as read (none: no TSA is
-    /// trusted); errors name `signature.tsa_trust_anchors` or `signature.crls` and the file.
-    pub fn tsa_from_files(
+    /// The TSAs' store: the files of `signature.tsa_trust_anchors` (PEM, each given with a
+    /// name) and the CRLs the signers' store consults too (none given: no TSA is trusted).
+    /// Errors name `signature.tsa_trust_anchors` and the file.
+    pub fn tsa_store(
         anchors: &[(String, Vec<u8>)],
-        crls: &[(String, Vec<u8>)],
+        crls: &Arc<Crls>,
         missing: MissingCrls,
     ) -> Result<Option<TrustStore>, TrustError> {
         if anchors.is_empty() {
             return Ok(None);
         }
-        let store = TrustStore::from_pem_and_crls(anchors, crls).map_err(|mut e| {
-            if e.setting == ANCHORS_SETTING {
-                e.setting = TSA_ANCHORS_SETTING;
-            }
-            e
-        })?;
-        Ok(Some(store.with_missing_crls(missing).for_time_stamping()))
+        let store = TrustStore::for_time_stamping(TSA_ANCHORS_SETTING, anchors, crls)?;
+        Ok(Some(store.with_missing_crls(missing)))
     }
 
-    /// [`Self::tsa_from_files`] for tests, where the TSA anchors are given.
+    /// [`Self::tsa_store`] with CRL files not parsed yet, for tests, where the TSA anchors
+    /// are given.
     pub fn tsa_from_pem_and_crls(
         anchors: &[(String, Vec<u8>)],
         crls: &[(String, Vec<u8>)],
         missing: MissingCrls,
     ) -> Result<TrustStore, TrustError> {
-        let store = TrustStore::from_pem_and_crls(anchors, crls)?;
-        Ok(store.with_missing_crls(missing).for_time_stamping())
+        let store =
+            TrustStore::for_time_stamping(TSA_ANCHORS_SETTING, anchors, &Crls::parse(crls)?)?;
+        Ok(store.with_missing_crls(missing))
     }
 
     pub fn tsa(&self) -> Option<&TrustStore> {

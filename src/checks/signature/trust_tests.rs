@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{
     alg_id, AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm,
 };
@@ -71,11 +72,21 @@ impl Counters {
     }
 }
 
+/// A file of the committed test PKI (tests/fixtures/pki), compiled in: the checks read no
+/// files, their tests neither.
 fn fixture(name: &str) -> (String, Vec<u8>) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/pki")
-        .join(name);
-    (name.to_owned(), std::fs::read(path).expect(name))
+    let bytes: &[u8] = match name {
+        "root.pem" => include_bytes!("../../../tests/fixtures/pki/root.pem"),
+        "intermediate.pem" => include_bytes!("../../../tests/fixtures/pki/intermediate.pem"),
+        "leaf-rsa.pem" => include_bytes!("../../../tests/fixtures/pki/leaf-rsa.pem"),
+        "root.crl" => include_bytes!("../../../tests/fixtures/pki/root.crl"),
+        "intermediate.crl" => include_bytes!("../../../tests/fixtures/pki/intermediate.crl"),
+        "document.json" => include_bytes!("../../../tests/fixtures/pki/document.json"),
+        "rsa-detached.p7s" => include_bytes!("../../../tests/fixtures/pki/rsa-detached.p7s"),
+        "p256-detached.p7s" => include_bytes!("../../../tests/fixtures/pki/p256-detached.p7s"),
+        _ => panic!("{name} is not a fixture of this test"),
+    };
+    (name.to_owned(), bytes.to_vec())
 }
 
 /// A store over counted algorithms, and the operations its load cost.

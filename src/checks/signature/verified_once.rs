@@ -19,7 +19,7 @@ use x509_cert::name::Name;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 
-use super::algorithms::identifier_body;
+use super::algorithms::{identifier_body, is_for};
 
 /// A signature verified at load, as webpki passes it: the issuer's subjectPublicKey, the
 /// signed TBS bytes and the signature bits.
@@ -100,10 +100,10 @@ pub fn remembering(
             ) else {
                 continue;
             };
-            for entry in table.iter_mut().filter(|e| {
-                e.inner.signature_alg_id().as_ref() == object.algorithm.as_slice()
-                    && e.inner.public_key_alg_id().as_ref() == key_id.as_slice()
-            }) {
+            for entry in table
+                .iter_mut()
+                .filter(|e| is_for(e.inner, &object.algorithm, &key_id))
+            {
                 if entry
                     .inner
                     .verify_signature(key, object.tbs, &object.signature)
