@@ -103,7 +103,7 @@ pub async fn start(
     let health = Health::default();
     let listener = TcpListener::bind(("0.0.0.0", settings.http.port)).await?;
     let http_addr = listener.local_addr()?;
-    let pool = settings.database.pool(settings.database.pool_size)?;
+    let pool = database_pool(&settings.database, settings.database.pool_size)?;
     let tracker = TaskTracker::new();
     let http_stop = CancellationToken::new();
     tracker.spawn(http::serve(
@@ -553,6 +553,19 @@ async fn database_health(
             _ = tokio::time::sleep(Duration::from_secs(2)) => {}
         }
     }
+}
+
+/// A pool of `size` connections to PostgreSQL as `database.*` configures it.
+pub fn database_pool(
+    database: &crate::config::Database,
+    size: usize,
+) -> Result<deadpool_postgres::Pool, ConfigError> {
+    let options = database.pool_options(size)?;
+    crate::store::pool::build(&database.url, database.password(), &options).map_err(|e| match e {
+        // Its message starts with the setting's name.
+        crate::store::StoreError::Config(message) => ConfigError(message),
+        other => ConfigError(format!("database.url: {other}")),
+    })
 }
 
 #[cfg(test)]

@@ -147,7 +147,7 @@ async fn verify_full_with_the_servers_ca_connects_encrypted_by_address_and_by_na
     let by_name = by_address.replace("127.0.0.1", "localhost");
     for url in [by_address, by_name] {
         let s = settings(&env(&url, "verify-full", &pki.ca()));
-        let pool = s.database.pool(1).expect("pool");
+        let pool = trp_worker::worker::database_pool(&s.database, 1).expect("pool");
         assert_eq!(encrypted(&pool).await, Ok(true), "{url}");
     }
 }
@@ -157,7 +157,7 @@ async fn verify_full_with_another_ca_is_refused_with_the_reason() {
     server_with_tls().await;
     let other = tempfile::tempdir().unwrap();
     let s = settings(&env(&admin_url(), "verify-full", &other_ca(other.path())));
-    let pool = s.database.pool(1).expect("pool");
+    let pool = trp_worker::worker::database_pool(&s.database, 1).expect("pool");
     let error = encrypted(&pool).await.expect_err("an unknown issuer");
     assert!(error.contains("TLS handshake"), "{error}");
     assert!(error.contains("UnknownIssuer"), "{error}");
@@ -167,10 +167,10 @@ async fn verify_full_with_another_ca_is_refused_with_the_reason() {
 async fn require_connects_encrypted_without_checking_the_certificate() {
     server_with_tls().await;
     let s = settings(&env(&admin_url(), "require", Path::new("")));
-    let pool = s.database.pool(1).expect("pool");
+    let pool = trp_worker::worker::database_pool(&s.database, 1).expect("pool");
     assert_eq!(encrypted(&pool).await, Ok(true));
     // And plain connections go on beside it (every other test's).
     let s = settings(&env(&admin_url(), "disable", Path::new("")));
-    let pool = s.database.pool(1).expect("pool");
+    let pool = trp_worker::worker::database_pool(&s.database, 1).expect("pool");
     assert_eq!(encrypted(&pool).await, Ok(false));
 }

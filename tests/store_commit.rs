@@ -141,7 +141,7 @@ async fn a_second_delivery_is_a_duplicate_and_another_document_a_conflict() {
     let again = prepare(&db, "TRP-1", &first, Vec::new()).await;
     let conflict = prepare(&db, "TRP-1", &other, Vec::new()).await;
     let c = db.client().await;
-    let known = |e| trp_worker::store::intake::known(&c, e);
+    let known = |e| trp_worker::store::seen::known(&c, e);
     assert_eq!(
         known(&again.envelope).await.unwrap(),
         Some(Recorded::Duplicate)

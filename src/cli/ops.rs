@@ -13,10 +13,7 @@ use crate::broker;
 use crate::store::registries::{self, Registry};
 
 fn pool(settings: &crate::config::Settings) -> Result<deadpool_postgres::Pool, CliError> {
-    settings
-        .database
-        .pool(2)
-        .map_err(|e| CliError::Config(e.to_string()))
+    crate::worker::database_pool(&settings.database, 2).map_err(|e| CliError::Config(e.to_string()))
 }
 
 /// Loads a registry from CSV in one transaction; a bad row names its line, nothing loads.

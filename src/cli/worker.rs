@@ -94,9 +94,7 @@ pub fn migrate() -> Result<ExitCode, CliError> {
     let settings = settings()?;
     crate::telemetry::init_tracing(&settings.log).map_err(|e| CliError::Config(e.to_string()))?;
     runtime()?.block_on(async {
-        let pool = settings
-            .database
-            .pool(2)
+        let pool = crate::worker::database_pool(&settings.database, 2)
             .map_err(|e| CliError::Config(e.to_string()))?;
         let applied = crate::store::migrate::migrate(&pool)
             .await

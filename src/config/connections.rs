@@ -40,23 +40,23 @@ pub enum DatabaseTls {
 }
 
 impl Database {
-    /// A pool of `size` connections with the configured timeouts and TLS, the password
-    /// applied from the environment.
-    pub fn pool(&self, size: usize) -> Result<deadpool_postgres::Pool, ConfigError> {
-        let password = self.password.as_ref().map(|p| p.expose_secret());
-        let options = Options {
+    /// What a pool of `size` connections needs: the configured timeouts and TLS (the CA
+    /// file read). The pool itself is built by the caller (`worker::database_pool`), so
+    /// that this room builds values, not connections.
+    pub fn pool_options(&self, size: usize) -> Result<Options, ConfigError> {
+        Ok(Options {
             size,
             connect_timeout: Duration::from_secs(self.connect_timeout_s.into()),
             statement_timeout: Duration::from_millis(self.statement_timeout_ms.into()),
             lock_timeout: Duration::from_millis(self.lock_timeout_ms.into()),
             wait_timeout: Duration::from_millis(self.pool_wait_timeout_ms.into()),
             tls: self.tls_roots()?,
-        };
-        crate::store::pool::build(&self.url, password, &options).map_err(|e| match e {
-            // Its message starts with the setting's name.
-            crate::store::StoreError::Config(message) => ConfigError(message),
-            other => ConfigError(format!("database.url: {other}")),
         })
+    }
+
+    /// The password, from the environment (`TRP__DATABASE__PASSWORD`).
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_ref().map(|p| p.expose_secret())
     }
 
     /// The TLS mode, with the CA file read for `verify-full`.

@@ -19,7 +19,7 @@ use crate::domain::envelope::Envelope;
 use crate::domain::request::ERequest;
 use crate::store::commit::Recorded;
 use crate::store::facts::{self, Keys};
-use crate::store::{intake, StoreError};
+use crate::store::{seen, StoreError};
 
 /// What is asked about one application. No `Debug`: the keys are personal data.
 pub struct Lookup {
@@ -110,7 +110,7 @@ async fn read_unguarded(pool: &Pool, items: &[Lookup]) -> Result<Vec<Found>, Sto
         .map(|i| (i.application_id.as_str(), i.document_sha256.as_slice()))
         .collect();
     let (known, facts) = tokio::try_join!(
-        intake::known_many(&client, &ids),
+        seen::known_many(&client, &ids),
         facts::load_many(&client, items),
     )?;
     Ok(known

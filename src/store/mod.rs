@@ -8,7 +8,6 @@ pub mod deferred;
 mod error;
 pub mod explain;
 pub mod facts;
-pub mod intake;
 pub mod migrate;
 pub mod notifications;
 pub mod outbox;
@@ -16,6 +15,7 @@ pub mod pool;
 pub mod registries;
 pub mod replay;
 pub mod retention;
+pub mod seen;
 mod tls;
 
 pub use error::StoreError;
