@@ -32,7 +32,7 @@ pub struct Curve<const L: usize> {
     pub a: Fe<L>,
     pub b: Fe<L>,
     pub g: Affine<L>,
-    /// G, 3G, 5G, …: the generator's odd multiples for the fixed-base windows.
+    /// G, 3G, 5G, …: the generator's odd multiples for its wNAF digits.
     pub g_table: Vec<Affine<L>>,
     /// a = −3 (mod p): the cheaper doubling applies.
     pub a_is_minus_3: bool,
@@ -66,7 +66,7 @@ impl<const L: usize> Curve<L> {
             return None;
         }
         curve.g_table = generator_table(&curve);
-        (curve.g_table.len() == 1 << (G_WINDOW - 1)).then_some(curve)
+        (curve.g_table.len() == 1 << (G_WINDOW - 2)).then_some(curve)
     }
 
     /// y² = x³ + ax + b.

@@ -1,8 +1,8 @@
 //! The base field GF(p) of a curve. Every NCA curve has a pseudo-Mersenne prime
 //! p = 2^n − c (tc26-512-A: 2^512 − 569; CryptoPro-A and tc26-256-A: 2^256 − 617), whose
-//! products reduce by multiplying the high half by c (`crypto-bigint`'s `mul_mod_special`,
-//! HAC 14.47): about twice as fast as Montgomery multiplication for 512 bits. Any other
-//! prime (the standards' example curves) uses Montgomery form (`montgomery_reduction`).
+//! products reduce by multiplying the high half by c (HAC 14.47), in the fixed-width,
+//! unrolled arithmetic of [`super::pm`]. Any other prime (the standards' example curves)
+//! uses Montgomery form (`crypto-bigint`'s `montgomery_reduction`).
 //!
 //! An element carries its modulus and reduction (no table of parameters), so that points
 //! stay small to copy; every element is fully reduced, so equality is equality of values.
@@ -10,10 +10,13 @@
 use crypto_bigint::modular::{montgomery_reduction, MontyForm, MontyParams};
 use crypto_bigint::{Limb, Odd, Uint, Word};
 
+use super::pm;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Reduction {
-    /// p = 2^n − c: the value is the residue itself.
-    PseudoMersenne(Limb),
+    /// p = 2^n − c, c below 2^(w/2) and at most eight limbs: the value is the residue
+    /// itself.
+    PseudoMersenne(Word),
     /// The value is x·R mod p; the limb is −p⁻¹ mod 2^64 (2^32 on 32-bit targets).
     Montgomery(Limb),
 }
@@ -27,10 +30,11 @@ pub struct Fe<const L: usize> {
 }
 
 impl<const L: usize> Fe<L> {
+    #[inline]
     pub fn mul(&self, rhs: &Self) -> Self {
         let value = match self.reduction {
             Reduction::PseudoMersenne(c) => {
-                canonical(self.value.mul_mod_special(&rhs.value, c), &self.p)
+                Uint::from_words(pm::mul(self.value.as_words(), rhs.value.as_words(), c))
             }
             Reduction::Montgomery(inv) => {
                 montgomery_reduction(&self.value.split_mul(&rhs.value), &self.p, inv)
@@ -39,29 +43,56 @@ impl<const L: usize> Fe<L> {
         Self { value, ..*self }
     }
 
+    #[inline]
     pub fn square(&self) -> Self {
-        self.mul(self)
+        let value = match self.reduction {
+            Reduction::PseudoMersenne(c) => Uint::from_words(pm::square(self.value.as_words(), c)),
+            Reduction::Montgomery(inv) => {
+                montgomery_reduction(&self.value.square_wide(), &self.p, inv)
+            }
+        };
+        Self { value, ..*self }
     }
 
+    #[inline]
     pub fn add(&self, rhs: &Self) -> Self {
-        let value = self.value.add_mod(&rhs.value, &self.p);
+        let value = match self.reduction {
+            Reduction::PseudoMersenne(c) => {
+                Uint::from_words(pm::add(self.value.as_words(), rhs.value.as_words(), c))
+            }
+            Reduction::Montgomery(_) => self.value.add_mod(&rhs.value, &self.p),
+        };
         Self { value, ..*self }
     }
 
+    #[inline]
     pub fn sub(&self, rhs: &Self) -> Self {
-        let value = self.value.sub_mod(&rhs.value, &self.p);
+        let value = match self.reduction {
+            Reduction::PseudoMersenne(c) => {
+                Uint::from_words(pm::sub(self.value.as_words(), rhs.value.as_words(), c))
+            }
+            Reduction::Montgomery(_) => self.value.sub_mod(&rhs.value, &self.p),
+        };
         Self { value, ..*self }
     }
 
+    #[inline]
     pub fn double(&self) -> Self {
         self.add(self)
     }
 
+    #[inline]
     pub fn neg(&self) -> Self {
-        let value = self.value.neg_mod(&self.p);
+        let value = match self.reduction {
+            Reduction::PseudoMersenne(c) => {
+                Uint::from_words(pm::sub(&[0; L], self.value.as_words(), c))
+            }
+            Reduction::Montgomery(_) => self.value.neg_mod(&self.p),
+        };
         Self { value, ..*self }
     }
 
+    #[inline]
     pub fn is_zero(&self) -> bool {
         self.value == Uint::ZERO
     }
@@ -74,15 +105,6 @@ impl<const L: usize> Fe<L> {
                 montgomery_reduction(&(self.value, Uint::ZERO), &self.p, inv)
             }
         }
-    }
-}
-
-/// HAC 14.47 leaves a value below 2^n; p ≤ it < 2^n is possible, so subtract p once.
-fn canonical<const L: usize>(value: Uint<L>, p: &Odd<Uint<L>>) -> Uint<L> {
-    if &value >= p.as_ref() {
-        value.wrapping_sub(p)
-    } else {
-        value
     }
 }
 
@@ -100,11 +122,11 @@ impl<const L: usize> PrimeField<L> {
     /// `None` for an even modulus.
     pub fn new(value: Uint<L>) -> Option<Self> {
         let p: Odd<Uint<L>> = Option::from(Odd::new(value))?;
-        // 2^n − p, if it fits one limb (and p is above 2^(n−1)).
+        // c = 2^n − p, if it is small enough for `pm`.
         let c = Uint::<L>::ZERO.wrapping_sub(&value);
         let reduction = match c.as_words().split_first() {
-            Some((&low, rest)) if rest.iter().all(|&w| w == 0) && low != 0 => {
-                Reduction::PseudoMersenne(Limb(low))
+            Some((&low, rest)) if rest.iter().all(|&w| w == 0) && pm::serves(L, low) => {
+                Reduction::PseudoMersenne(low)
             }
             _ => Reduction::Montgomery(Limb(neg_inverse(value.as_words().first().copied()?))),
         };

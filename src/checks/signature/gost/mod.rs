@@ -7,7 +7,9 @@ pub mod algorithms;
 pub mod curve;
 pub mod field;
 pub mod fp;
+pub mod gost34311;
 pub mod hash;
+pub mod pm;
 pub mod point;
 pub mod scalar;
 #[cfg(any(test, feature = "testkit"))]

@@ -16,6 +16,16 @@ pub struct Affine<const L: usize> {
     pub y: Fe<L>,
 }
 
+impl<const L: usize> Affine<L> {
+    /// −P: (x, −y).
+    pub fn neg(&self) -> Self {
+        Self {
+            x: self.x,
+            y: self.y.neg(),
+        }
+    }
+}
+
 /// Z = 0 is the point at infinity.
 #[derive(Debug, Clone, Copy)]
 pub struct Jacobian<const L: usize> {
@@ -39,6 +49,14 @@ impl<const L: usize> Jacobian<L> {
             x: p.x,
             y: p.y,
             z: curve.p.one(),
+        }
+    }
+
+    /// −P: (X, −Y, Z).
+    pub fn neg(&self) -> Self {
+        Self {
+            y: self.y.neg(),
+            ..*self
         }
     }
 
