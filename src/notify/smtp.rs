@@ -215,10 +215,7 @@ pub fn implicit_tls(
     use rustls::pki_types::CertificateDer;
     use rustls_platform_verifier::BuilderVerifierExt;
 
-    let provider = rustls::crypto::CryptoProvider::get_default()
-        .cloned()
-        .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(crate::store::tls::provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?;
     let config = match ca_pem {

@@ -16,7 +16,7 @@ pub mod registries;
 pub mod replay;
 pub mod retention;
 pub mod seen;
-mod tls;
+pub(crate) mod tls;
 
 pub use error::StoreError;
 pub use pool::pool;

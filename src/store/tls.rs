@@ -25,8 +25,9 @@ pub enum Tls {
     VerifyFull { roots: Vec<CertificateDer<'static>> },
 }
 
-/// The process's rustls provider if one was installed, else aws-lc-rs (as lettre does).
-fn provider() -> Arc<CryptoProvider> {
+/// The process's rustls provider if one was installed, else aws-lc-rs (as lettre does):
+/// the provider of the TLS the worker sets up itself (PostgreSQL, implicit TLS to the mail server).
+pub(crate) fn provider() -> Arc<CryptoProvider> {
     CryptoProvider::get_default()
         .cloned()
         .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
