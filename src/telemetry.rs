@@ -206,12 +206,21 @@ impl Metrics {
     }
 }
 
+/// Dependencies held at a level whatever `log.filter` says (a directive added to the filter
+/// replaces one of the same target, and a target's own directive outranks a bare level):
+/// refinery logs through `log` what `store::migrate` already says once, in our words;
+/// tokio-postgres logs every statement's parameters at `debug`, and lapin every frame it
+/// reads or writes at `trace`, bodies included: applicants' names, IINs, phone numbers and
+/// addresses. An operator's `log.filter = "trace"` must not put them in the logs
+/// (`tests/no_secrets_in_output.rs` runs a replica at `trace` and searches its output).
+const HELD: &[&str] = &["refinery_core=warn", "tokio_postgres=info", "lapin=debug"];
+
 /// Installs the global tracing subscriber; a second call (tests) is a no-op. A filter that
 /// does not parse is an error naming `log.filter`, never a silent `info`.
 pub fn init_tracing(log: &Log) -> Result<(), ConfigError> {
-    // refinery logs through `log` what `store::migrate` already says once, in our words.
-    let quiet = "refinery_core=warn".parse().expect("a valid directive");
-    let filter = log.env_filter()?.add_directive(quiet);
+    let filter = HELD.iter().fold(log.env_filter()?, |filter, directive| {
+        filter.add_directive(directive.parse().expect("a valid directive"))
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false);

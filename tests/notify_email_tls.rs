@@ -9,54 +9,16 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use support::notify::{
     closed_port, email_sender_with, inbox_of_at, make_due, only_one, recorded, row, smtp_settings,
 };
+use support::smtp_node::{maildev, node_smtp};
 use support::tls::{make_server_pki, other_ca};
 use trp_worker::config::{Smtp, SmtpTls};
 use trp_worker::notify::sender::StepOutcome;
 use trp_worker::telemetry::Metrics;
-
-/// MailDev as `scripts/maildev.sh` installs it: on the `PATH`, or under its prefix.
-fn maildev() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|dir| dir.join("maildev"));
-    let prefix = std::env::var_os("TRP_MAILDEV_PREFIX")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local")))
-        .map(|p| p.join("bin/maildev"));
-    on_path
-        .chain(prefix)
-        .find(|p| p.is_file())
-        .expect("MailDev is installed: bash scripts/maildev.sh (or run scripts/services.sh)")
-}
-
-/// The `smtp-server` package MailDev is built on, from MailDev's own install.
-fn smtp_server_module() -> PathBuf {
-    let script = std::fs::canonicalize(maildev()).expect("maildev resolves");
-    let package = script
-        .ancestors()
-        .find(|p| {
-            p.file_name().is_some_and(|n| n == "maildev")
-                && p.parent()
-                    .and_then(Path::file_name)
-                    .is_some_and(|n| n == "node_modules")
-        })
-        .expect("maildev lives in a node_modules directory");
-    [
-        package.join("node_modules"),
-        package.parent().unwrap().to_owned(),
-    ]
-    .into_iter()
-    .map(|dir| dir.join("smtp-server"))
-    .find(|p| p.is_dir())
-    .expect("MailDev's install holds smtp-server")
-}
 
 /// Implicit TLS: a MailDev of this test's own; returns it with its SMTP port and REST API.
 async fn maildev_tls(cert: &Path, key: &Path, mail: &Path) -> (Child, u16, String) {
@@ -100,26 +62,11 @@ async fn maildev_tls(cert: &Path, key: &Path, mail: &Path) -> (Child, u16, Strin
 /// STARTTLS: `tests/support/smtp_starttls.js` writing what it takes to `mail`; returns it
 /// with its port.
 async fn starttls_server(cert: &Path, key: &Path, mail: &Path) -> (Child, u16) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_starttls.js");
-    let mut child = Command::new("node")
-        .arg(script)
-        .arg(smtp_server_module())
-        .args([cert, key, mail])
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("node is installed (MailDev runs on it): apt-get install -y nodejs (or run scripts/services.sh)");
-    let mut line = String::new();
-    let stdout = child.stdout.take().unwrap();
-    tokio::time::timeout(
-        Duration::from_secs(30),
-        BufReader::new(stdout).read_line(&mut line),
+    node_smtp(
+        "smtp_starttls.js",
+        &[cert.as_os_str(), key.as_os_str(), mail.as_os_str()],
     )
     .await
-    .expect("the STARTTLS server starts")
-    .unwrap();
-    let port = line.trim().parse().expect("it prints its port");
-    (child, port)
 }
 
 fn tls_settings(port: u16, tls: SmtpTls, ca: PathBuf) -> Smtp {

@@ -10,6 +10,7 @@ pub mod notify;
 pub mod openssl;
 pub mod pg_proxy;
 pub mod pki;
+pub mod smtp_node;
 pub mod tcp_gate;
 pub mod test_ca;
 pub mod tls;
