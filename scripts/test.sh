@@ -28,6 +28,15 @@ collect() { # pid log what
 }
 
 cargo fmt --all -- --check
+# The supply chain (deny.toml; docs/reliability.md, "Supply chain"): advisories, licences,
+# bans (duplicate major versions, a second TLS or crypto stack) and sources. No machine here
+# reaches the RustSec database's home, so ../shared/advisory-db holds a snapshot (its date in
+# ../shared/advisory-db/SNAPSHOT) and ../shared/tools/advisory-db.sh lays it out where
+# cargo-deny looks; --offline keeps cargo-deny from fetching. cargo-deny is installed once,
+# pinned, when missing (about 7 CPU-minutes).
+command -v cargo-deny >/dev/null 2>&1 || cargo install --locked cargo-deny@0.20.2
+bash ../shared/tools/advisory-db.sh
+cargo deny --offline --locked check
 # Clippy's lints while building, not before: clippy-driver is rustc with the lint passes, and
 # cargo runs it for this package's own crates only (RUSTC_WORKSPACE_WRAPPER, the way `cargo
 # clippy` itself does), with `-D warnings` as `cargo clippy -- -D warnings` passes it. So every

@@ -13,7 +13,7 @@ use der::asn1::OctetStringRef;
 use der::Encode;
 use gost94::Gost94Test;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use streebog::{Digest, Streebog256, Streebog512};
 use trp_worker::checks::signature::gost::algorithms::Kind;
 

@@ -90,7 +90,7 @@ impl Signing {
             write("gost-root.crl", &crl((&root_name, &root_key), &[99]))?,
         ];
         let mut otp_key = vec![0u8; 32];
-        rand::Rng::fill(&mut rand::rng(), otp_key.as_mut_slice());
+        rand::RngExt::fill(&mut rand::rng(), otp_key.as_mut_slice());
         Ok(Self {
             anchors,
             crls,

@@ -180,7 +180,7 @@ mod tests {
     use super::*;
     use gost94::{Digest as _, Gost94Test};
     use rand::rngs::StdRng;
-    use rand::{Rng, SeedableRng};
+    use rand::{RngExt, SeedableRng};
 
     /// GOST R 34.11-94 examples 1 and 2 with the test parameters (RFC 5831 7.3).
     #[test]

@@ -166,7 +166,7 @@ mod tests {
     use crypto_bigint::modular::{MontyForm, MontyParams};
     use crypto_bigint::{Odd, Uint};
     use rand::rngs::StdRng;
-    use rand::{Rng, SeedableRng};
+    use rand::{RngExt, SeedableRng};
 
     /// Values that stress the carries: 0, 1, p − 1, p − c, 2^(w·L−1), all-ones limbs below
     /// the top, then random ones (some with the top limbs all ones).
