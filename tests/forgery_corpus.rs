@@ -10,12 +10,18 @@ mod support;
 
 #[path = "forgery_corpus/cases.rs"]
 mod cases;
+#[path = "forgery_corpus/certificates.rs"]
+mod certificates;
 #[path = "forgery_corpus/edit.rs"]
 mod edit;
+#[path = "forgery_corpus/encodings.rs"]
+mod encodings;
 #[path = "forgery_corpus/gost.rs"]
 mod gost;
 #[path = "forgery_corpus/openssl_pki.rs"]
 mod openssl_pki;
+#[path = "forgery_corpus/signed_bytes.rs"]
+mod signed_bytes;
 
 use serde_json::json;
 use time::OffsetDateTime;

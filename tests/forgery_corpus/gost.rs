@@ -32,7 +32,8 @@ impl GostPki {
     /// Leaves `good`, `other-person` (another IIN), `expired` (2023-2025), `not-yet`
     /// (2027-2029), `keyenc`, `clientauth` (EKU clientAuth only), `revoked` (in the CRL),
     /// `rogue` (under a root configured nowhere) and `impostor` (under an intermediate
-    /// with the real one's name and key identifier, issued by a root with the real root's).
+    /// with the real one's name and key identifier, issued by a root with the real root's)
+    /// and `huge-extension` (a 600 kB extension, signed by the CA).
     pub fn new() -> Self {
         let root_key = Key::new(Kind::Gost2015_512, "corpus root");
         let root_name = name("TEST NCA GOST ROOT", None);
@@ -76,6 +77,7 @@ impl GostPki {
             ("revoked", REVOKED_SERIAL, &applicant, person(), ca),
             ("rogue", 50, &applicant, person(), (&rogue_name, &rogue_key)),
             ("impostor", 60, &applicant, person(), fake_ca),
+            ("huge-extension", 70, &applicant, person(), ca),
         ];
         let mut leaves = HashMap::new();
         for (label, serial, subject, profile, issuer) in table {
@@ -89,6 +91,12 @@ impl GostPki {
                             ext.extn_value = der::asn1::OctetString::new(eku.clone()).unwrap();
                         }
                     }
+                });
+            }
+            if label == "huge-extension" {
+                cert = resign(&cert, issuer.1, |c| {
+                    let extensions = c.tbs_certificate.extensions.get_or_insert_with(Vec::new);
+                    extensions.push(crate::edit::huge_extension(600_000));
                 });
             }
             leaves.insert(label, (cert, key));
