@@ -17,6 +17,10 @@ const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
 const GOST_2015_512: &str = "1.2.398.3.10.1.1.2.3.2";
 const GOST_2015_512_KEY: &str = "1.2.398.3.10.1.1.2.2";
 const STREEBOG_512: &str = "1.2.398.3.10.1.3.3";
+const GOST_2015_256: &str = "1.2.398.3.10.1.1.2.3.1";
+const STREEBOG_256: &str = "1.2.398.3.10.1.3.2";
+const GOST_2004: &str = "1.2.398.3.10.1.1.1.2";
+const GOST_34311: &str = "1.2.398.3.10.1.3.1";
 
 impl Corpus {
     /// The signer's signatureAlgorithm (and digestAlgorithm) rewritten to another
@@ -47,6 +51,20 @@ impl Corpus {
             ),
             ("GOST as RSA", &gost, gs, SHA256_WITH_RSA, Some(SHA256)),
             ("GOST as ECDSA", &gost, gs, ECDSA_WITH_SHA256, Some(SHA256)),
+            (
+                "GOST 512 as GOST 256",
+                &gost,
+                gs,
+                GOST_2015_256,
+                Some(STREEBOG_256),
+            ),
+            (
+                "GOST 2015 as GOST 2004",
+                &gost,
+                gs,
+                GOST_2004,
+                Some(GOST_34311),
+            ),
             (
                 "GOST, SHA-256 digest",
                 &gost,
