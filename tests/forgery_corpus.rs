@@ -137,8 +137,9 @@ fn the_check_itself_refuses_oversize_and_deeply_nested_input() {
     }
 }
 
-/// Through a whole worker: a tampered document and an impostor intermediate are refused
-/// with their codes; an oversize envelope is dead-lettered and decided never.
+/// Through a whole worker: a tampered document, an impostor intermediate and a CMS nested
+/// 100,000 deep are refused with their codes; an oversize envelope and one nested too deep
+/// to read are dead-lettered and decided never.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forgeries_through_the_worker_are_refused_or_dead_lettered() {
     use support::amqp::{eventually, header};
@@ -158,12 +159,20 @@ async fn forgeries_through_the_worker_are_refused_or_dead_lettered() {
     let impostor = trp_worker::domain::sample::envelope("TRP-FORGED-CA", &genuine, signature);
     world.submit(&impostor).await;
 
+    let nested = edit::nested_indefinite(100_000);
+    let deep = cases::envelope("TRP-FORGED-DEEP", &genuine, &nested);
+    world.submit(&deep).await;
+
     let oversize = cases::oversize_envelope("TRP-FORGED-BIG", &genuine);
     world.submit(&oversize).await;
+    let bomb = cases::nested_json_envelope("TRP-FORGED-JSON", &genuine);
+    let id = uuid::Uuid::new_v4().to_string();
+    world.broker.submit(&bomb, &id).await;
 
     for (id, code) in [
         ("TRP-FORGED-DOC", "signature.invalid"),
         ("TRP-FORGED-CA", "signature.untrusted"),
+        ("TRP-FORGED-DEEP", "signature.invalid"),
     ] {
         let d = world.decision(id).await;
         assert_eq!(d["outcome"], "refused", "{id}: {d}");
@@ -173,12 +182,18 @@ async fn forgeries_through_the_worker_are_refused_or_dead_lettered() {
     }
     let dlq = world.broker.names.dead_letter_queue.clone();
     let dead = eventually(std::time::Duration::from_secs(60), || async {
-        world.broker.ready(&dlq).await > 0
+        world.broker.ready(&dlq).await >= 2
     });
-    assert!(dead.await, "the oversize envelope is dead-lettered");
-    let got = world.broker.take(&dlq).await.expect("dead-lettered");
-    let reason = header(&got.delivery.properties, "x-trp-reason");
-    assert_eq!(reason.as_deref(), Some("envelope.too_large"));
+    assert!(
+        dead.await,
+        "the oversize and the nested envelopes are dead-lettered"
+    );
+    let mut reasons = Vec::new();
+    while let Some(got) = world.broker.take(&dlq).await {
+        reasons.extend(header(&got.delivery.properties, "x-trp-reason"));
+    }
+    reasons.sort();
+    assert_eq!(reasons, ["envelope.not_json", "envelope.too_large"]);
     let decided = "SELECT count(*) FROM decisions WHERE application_id LIKE 'TRP-FORGED-%' \
                    AND outcome = 'approved'";
     assert_eq!(world.db.count(decided).await, 0);

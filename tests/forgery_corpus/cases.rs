@@ -157,6 +157,16 @@ pub fn oversize_envelope(application_id: &str, document: &[u8]) -> Value {
     envelope(application_id, document, &cms)
 }
 
+/// An envelope body for `document` whose `signature` is 100,000 nested JSON arrays.
+pub fn nested_json_envelope(application_id: &str, document: &[u8]) -> Vec<u8> {
+    let mut body = envelope(application_id, document, b"0");
+    body["signature"] = json!("SIGNATURE");
+    let arrays = ["[".repeat(100_000), "]".repeat(100_000)].concat();
+    body.to_string()
+        .replace("\"SIGNATURE\"", &arrays)
+        .into_bytes()
+}
+
 /// `cms` with its signer's certificate grown by an extension of `size` bytes.
 pub fn huge_certificate(cms: &[u8], size: usize) -> Vec<u8> {
     edit::signer_certificate(cms, |cert| {

@@ -2,11 +2,10 @@
 //! and GOST, a GOST signature in another byte order, truncated and deeply nested DER and
 //! BER, oversize inputs.
 
-use serde_json::json;
 use trp_worker::domain::dead_letter::DeadLetterReason::{NotJson, TooLarge};
 use trp_worker::domain::reason::ReasonCode::*;
 
-use crate::cases::{envelope, huge_certificate, Corpus, Forgery::*, Store, Table};
+use crate::cases::{huge_certificate, nested_json_envelope, Corpus, Forgery::*, Store, Table};
 use crate::edit;
 use crate::signed_bytes::CADES_V2;
 use crate::support::{document, read, to_indefinite_ber};
@@ -151,16 +150,9 @@ impl Corpus {
         ] {
             t.case(name, &doc, &cms, fx).refused(&[SignatureInvalid]);
         }
-        let mut body = envelope("TRP-CORPUS-JSON", &doc, b"0");
-        body["signature"] = json!("SIGNATURE");
-        let bomb = ["[".repeat(100_000), "]".repeat(100_000)].concat();
-        let body = body.to_string().replace("\"SIGNATURE\"", &bomb);
-        t.body(
-            "100,000 nested JSON arrays as the signature",
-            body.into_bytes(),
-            fx,
-        )
-        .dead_lettered(NotJson);
+        let body = nested_json_envelope("TRP-CORPUS-JSON", &doc);
+        t.body("100,000 nested JSON arrays as the signature", body, fx)
+            .dead_lettered(NotJson);
     }
 
     /// Over the envelope's size limit: dead-lettered before any check; under it, a
