@@ -137,37 +137,43 @@ fn the_check_itself_refuses_oversize_and_deeply_nested_input() {
     }
 }
 
-/// Through a whole worker: a tampered document, an impostor intermediate and a CMS nested
-/// 100,000 deep are refused with their codes; an oversize envelope and one nested too deep
-/// to read are dead-lettered and decided never.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn forgeries_through_the_worker_are_refused_or_dead_lettered() {
-    use support::amqp::{eventually, header};
-    use support::worker::{eds_envelope, World};
-    let world = World::new().await;
-    let replica = world.start().await;
+/// Publishes, as the portal would: a tampered document, a signature under the impostor
+/// intermediate, a CMS nested 100,000 deep, an oversize envelope and one nested too deep
+/// to read, all over the contract's sample e-request.
+async fn submit_forgeries(world: &support::worker::World) {
     let genuine = sample_document(|_| {});
-
-    let mut tampered = eds_envelope("TRP-FORGED-DOC", &genuine, "leaf-rsa");
+    let mut tampered = support::worker::eds_envelope("TRP-FORGED-DOC", &genuine, "leaf-rsa");
     let forged = sample_document(|v| set(v, "employer/name", json!("TOO Forged")));
     tampered["document"] = json!(cases::b64(&forged));
     world.submit(&tampered).await;
 
     let pki = openssl_pki::OpensslPki::new();
     let cms = pki.sign("impostor-rsa", &genuine, &["impostor", "impostor-root"]);
-    let signature = json!({"method": "eds", "cms": cases::b64(&cms)});
-    let impostor = trp_worker::domain::sample::envelope("TRP-FORGED-CA", &genuine, signature);
-    world.submit(&impostor).await;
+    world
+        .submit(&cases::envelope("TRP-FORGED-CA", &genuine, &cms))
+        .await;
 
     let nested = edit::nested_indefinite(100_000);
-    let deep = cases::envelope("TRP-FORGED-DEEP", &genuine, &nested);
-    world.submit(&deep).await;
+    world
+        .submit(&cases::envelope("TRP-FORGED-DEEP", &genuine, &nested))
+        .await;
 
     let oversize = cases::oversize_envelope("TRP-FORGED-BIG", &genuine);
     world.submit(&oversize).await;
     let bomb = cases::nested_json_envelope("TRP-FORGED-JSON", &genuine);
     let id = uuid::Uuid::new_v4().to_string();
     world.broker.submit(&bomb, &id).await;
+}
+
+/// Through a whole worker: the tampered document, the impostor intermediate and the CMS
+/// nested 100,000 deep are refused with their codes; the oversize envelope and the one
+/// nested too deep to read are dead-lettered and decided never.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forgeries_through_the_worker_are_refused_or_dead_lettered() {
+    use support::amqp::{eventually, header};
+    let world = support::worker::World::new().await;
+    let replica = world.start().await;
+    submit_forgeries(&world).await;
 
     for (id, code) in [
         ("TRP-FORGED-DOC", "signature.invalid"),

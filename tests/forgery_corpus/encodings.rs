@@ -76,14 +76,23 @@ impl Corpus {
             t.case(name, &doc, &forged, store)
                 .refused(&[SignatureInvalid]);
         }
-        // The certificate's key relabelled as a GOST key: the CA's signature over the
-        // certificate breaks too.
-        let relabelled = edit::signer_certificate(&p256, |cert| {
+        self.relabelled_key(t);
+    }
+
+    /// The certificate's key relabelled as a GOST key: the CA's signature over the
+    /// certificate breaks too.
+    fn relabelled_key(&self, t: &mut Table) {
+        let relabelled = edit::signer_certificate(&read("p256-detached.p7s"), |cert| {
             let spki = &mut cert.tbs_certificate.subject_public_key_info.algorithm;
             spki.oid = der::asn1::ObjectIdentifier::new_unwrap(GOST_2015_512_KEY);
         });
-        t.case("P-256 key relabelled GOST", &doc, &relabelled, fx)
-            .refused(&[SignatureInvalid, SignatureUntrusted]);
+        t.case(
+            "P-256 key relabelled GOST",
+            &document(),
+            &relabelled,
+            Store::Fixtures,
+        )
+        .refused(&[SignatureInvalid, SignatureUntrusted]);
     }
 
     /// The GOST signature value (r‖s, little-endian, as NCA writes it) rearranged.

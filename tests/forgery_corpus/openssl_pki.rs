@@ -82,82 +82,12 @@ pub struct OpensslPki {
 impl OpensslPki {
     pub fn new() -> Self {
         let ca = CaDir::new(&extensions());
-        ca.root(
-            "corpus-root",
-            KeyType::Rsa,
-            "/C=KZ/CN=CORPUS ROOT",
-            "ca_ext",
-        );
-        let (root, ca_name) = ("corpus-root", "corpus-ca");
-        ca.sub_ca(root, ca_name, KeyType::P256, "/C=KZ/CN=CORPUS CA", "ca_ext");
+        corpus_ca(&ca);
         let subject = applicant();
-        // Valid from after the submission (2026-11-24) on.
-        let not_yet = ("20270101000000Z", "20450101000000Z");
-        let expired = ("20200101000000Z", "20251231235959Z");
-        let leaves = [
-            ("p256-good", KeyType::P256, "leaf_ext", None),
-            ("rsa-not-yet", KeyType::Rsa, "leaf_ext", Some(not_yet)),
-            ("p256-not-yet", KeyType::P256, "leaf_ext", Some(not_yet)),
-            ("p256-expired", KeyType::P256, "leaf_ext", Some(expired)),
-            ("p256-revoked", KeyType::P256, "leaf_ext", None),
-            ("p256-keyenc", KeyType::P256, "keyenc_ext", None),
-            ("p256-clientauth", KeyType::P256, "clientauth_ext", None),
-        ];
-        for (leaf, key, ext, dates) in leaves {
-            match dates {
-                Some(dates) => ca.leaf_between(ca_name, leaf, key, &subject, ext, dates),
-                None => ca.leaf(ca_name, leaf, key, &subject, ext),
-            }
-        }
-        ca.revoke(ca_name, "p256-revoked");
-        let (last, next) = (
-            datetime!(2026-01-01 00:00 UTC),
-            datetime!(2045-01-01 00:00 UTC),
-        );
-        ca.crl(ca_name, last, next, "corpus-ca.crl");
-        ca.crl(root, last, next, "corpus-root.crl");
-
         ca.root("rogue-root", KeyType::P256, "/C=KZ/CN=ROGUE ROOT", "ca_ext");
-        ca.leaf(
-            "rogue-root",
-            "p256-rogue",
-            KeyType::P256,
-            &subject,
-            "leaf_ext",
-        );
-
-        let (real_root, real_ca) = ("/C=KZ/CN=TRP TEST ROOT", "/C=KZ/CN=TRP TEST INTERMEDIATE");
-        // RSA as the real CAs are: the real root's key is tried on the impostor's signature.
-        ca.root(
-            "impostor-root",
-            KeyType::Rsa,
-            real_root,
-            "impostor_root_ext",
-        );
-        ca.sub_ca(
-            "impostor-root",
-            "impostor",
-            KeyType::Rsa,
-            real_ca,
-            "impostor_ext",
-        );
-        ca.leaf(
-            "impostor",
-            "impostor-rsa",
-            KeyType::Rsa,
-            &subject,
-            "leaf_ext",
-        );
-        ca.leaf(
-            "impostor",
-            "impostor-p256",
-            KeyType::P256,
-            &subject,
-            "leaf_ext",
-        );
-        // The impostors carry the real CAs' key identifiers, not only their names.
-        assert_eq!(key_id_of(&ca.der("impostor")), key_id("intermediate.pem"));
-        assert_eq!(key_id_of(&ca.der("impostor-root")), key_id("root.pem"));
+        let rogue = ("rogue-root", "p256-rogue");
+        ca.leaf(rogue.0, rogue.1, KeyType::P256, &subject, "leaf_ext");
+        impostors(&ca);
         Self { ca }
     }
 
@@ -199,4 +129,63 @@ impl OpensslPki {
         };
         openssl::cms_sign(&input, &cert, &key, extra)
     }
+}
+
+/// "corpus-root" (RSA), "corpus-ca" (P-256) with their CRLs, and its leaves.
+fn corpus_ca(ca: &CaDir) {
+    let (root, corpus_ca) = ("corpus-root", "corpus-ca");
+    ca.root(root, KeyType::Rsa, "/C=KZ/CN=CORPUS ROOT", "ca_ext");
+    ca.sub_ca(
+        root,
+        corpus_ca,
+        KeyType::P256,
+        "/C=KZ/CN=CORPUS CA",
+        "ca_ext",
+    );
+    let subject = applicant();
+    // Valid from after the submission (2026-11-24) on; ended before it.
+    let not_yet = ("20270101000000Z", "20450101000000Z");
+    let expired = ("20200101000000Z", "20251231235959Z");
+    let leaves = [
+        ("p256-good", KeyType::P256, "leaf_ext", None),
+        ("rsa-not-yet", KeyType::Rsa, "leaf_ext", Some(not_yet)),
+        ("p256-not-yet", KeyType::P256, "leaf_ext", Some(not_yet)),
+        ("p256-expired", KeyType::P256, "leaf_ext", Some(expired)),
+        ("p256-revoked", KeyType::P256, "leaf_ext", None),
+        ("p256-keyenc", KeyType::P256, "keyenc_ext", None),
+        ("p256-clientauth", KeyType::P256, "clientauth_ext", None),
+    ];
+    for (leaf, key, ext, dates) in leaves {
+        match dates {
+            Some(dates) => ca.leaf_between(corpus_ca, leaf, key, &subject, ext, dates),
+            None => ca.leaf(corpus_ca, leaf, key, &subject, ext),
+        }
+    }
+    ca.revoke(corpus_ca, "p256-revoked");
+    let last = datetime!(2026-01-01 00:00 UTC);
+    let next = datetime!(2045-01-01 00:00 UTC);
+    ca.crl(corpus_ca, last, next, "corpus-ca.crl");
+    ca.crl(root, last, next, "corpus-root.crl");
+}
+
+/// "impostor-root" and "impostor" with the committed CAs' names and key identifiers, RSA
+/// as the real CAs are (so the real root's key is tried on the impostor's signature), and
+/// the leaves `impostor-rsa` and `impostor-p256`.
+fn impostors(ca: &CaDir) {
+    let (real_root, real_ca) = ("/C=KZ/CN=TRP TEST ROOT", "/C=KZ/CN=TRP TEST INTERMEDIATE");
+    let (root, impostor) = ("impostor-root", "impostor");
+    ca.root(root, KeyType::Rsa, real_root, "impostor_root_ext");
+    ca.sub_ca(root, impostor, KeyType::Rsa, real_ca, "impostor_ext");
+    let subject = applicant();
+    ca.leaf(impostor, "impostor-rsa", KeyType::Rsa, &subject, "leaf_ext");
+    ca.leaf(
+        impostor,
+        "impostor-p256",
+        KeyType::P256,
+        &subject,
+        "leaf_ext",
+    );
+    // They carry the real CAs' key identifiers, not only their names.
+    assert_eq!(key_id_of(&ca.der(impostor)), key_id("intermediate.pem"));
+    assert_eq!(key_id_of(&ca.der(root)), key_id("root.pem"));
 }
