@@ -64,6 +64,9 @@ pub fn utc_stamp(at: OffsetDateTime) -> String {
     )
 }
 
+/// The validity of every certificate a [`CaDir`] issues unless told otherwise.
+const ALWAYS: (&str, &str) = ("20200101000000Z", "20450101000000Z");
+
 /// The key types the test PKIs use.
 #[derive(Clone, Copy)]
 pub enum KeyType {
@@ -74,7 +77,7 @@ pub enum KeyType {
 /// A temporary directory of `openssl ca` state. For each CA `<ca>`: `<ca>.key`, `<ca>.pem`,
 /// `<ca>.cnf` and its database `<ca>.db/`; for each certificate `<name>`: `<name>.key` and
 /// `<name>.pem`. Extensions come from the sections of `ext.cnf`. Every certificate is valid
-/// from 2020 to 2045.
+/// from 2020 to 2045, unless issued with [`CaDir::leaf_between`].
 pub struct CaDir {
     dir: tempfile::TempDir,
 }
@@ -104,20 +107,34 @@ impl CaDir {
     pub fn root(&self, name: &str, key: KeyType, subject: &str, ext: &str) {
         self.key(name, key);
         self.config(name);
-        self.sign(name, name, subject, ext);
+        self.sign(name, name, subject, ext, ALWAYS);
     }
 
     /// A CA `name` issued by `ca`, ready to issue in turn.
     pub fn sub_ca(&self, ca: &str, name: &str, key: KeyType, subject: &str, ext: &str) {
         self.key(name, key);
         self.config(name);
-        self.sign(ca, name, subject, ext);
+        self.sign(ca, name, subject, ext, ALWAYS);
     }
 
     /// A certificate `name` (not a CA) issued by `ca`.
     pub fn leaf(&self, ca: &str, name: &str, key: KeyType, subject: &str, ext: &str) {
+        self.leaf_between(ca, name, key, subject, ext, ALWAYS);
+    }
+
+    /// [`Self::leaf`], valid only between `dates` (`YYYYMMDDHHMMSSZ`, as [`utc_stamp`]
+    /// writes them): an expired or a not yet valid certificate.
+    pub fn leaf_between(
+        &self,
+        ca: &str,
+        name: &str,
+        key: KeyType,
+        subject: &str,
+        ext: &str,
+        dates: (&str, &str),
+    ) {
         self.key(name, key);
-        self.sign(ca, name, subject, ext);
+        self.sign(ca, name, subject, ext, dates);
     }
 
     /// The CRL of `ca` written to `out`, issued at `last` and current until `next`.
@@ -181,8 +198,8 @@ impl CaDir {
     }
 
     /// A request for `name`'s key with `subject`, signed by `ca` (itself when `ca` is
-    /// `name`: a root) with the extensions `ext` of `ext.cnf`.
-    fn sign(&self, ca: &str, name: &str, subject: &str, ext: &str) {
+    /// `name`: a root) with the extensions `ext` of `ext.cnf`, valid between `dates`.
+    fn sign(&self, ca: &str, name: &str, subject: &str, ext: &str, dates: (&str, &str)) {
         let (key, csr, pem, cnf) = (
             format!("{name}.key"),
             format!("{name}.csr"),
@@ -196,12 +213,7 @@ impl CaDir {
             &[]
         };
         let head = ["ca", "-batch", "-config", &cnf, "-in", &csr, "-out", &pem];
-        let dates = [
-            "-startdate",
-            "20200101000000Z",
-            "-enddate",
-            "20450101000000Z",
-        ];
+        let dates = ["-startdate", dates.0, "-enddate", dates.1];
         let rest = ["-extfile", "ext.cnf", "-extensions", ext, "-notext"];
         self.openssl(&[&head[..], root, &dates, &rest].concat());
     }
