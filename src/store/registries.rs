@@ -91,6 +91,15 @@ pub enum ImportError {
 /// Rows are merged this many at a time (one statement each, all in one transaction).
 const CHUNK: usize = 5_000;
 
+/// Reads and validates every row of `reader` as `registry`'s, loading nothing: what
+/// [`import`] does before it touches the database (a bad row names its line and column).
+pub fn validate(registry: Registry, reader: impl std::io::Read) -> Result<ImportReport, ImportError> {
+    let rows = Rows::read(registry, reader)?;
+    Ok(ImportReport {
+        rows: rows.len() as u64,
+    })
+}
+
 /// Imports `reader` into `registry`; `progress` is told the rows merged so far.
 pub async fn import(
     pool: &Pool,
