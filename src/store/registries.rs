@@ -93,7 +93,10 @@ const CHUNK: usize = 5_000;
 
 /// Reads and validates every row of `reader` as `registry`'s, loading nothing: what
 /// [`import`] does before it touches the database (a bad row names its line and column).
-pub fn validate(registry: Registry, reader: impl std::io::Read) -> Result<ImportReport, ImportError> {
+pub fn validate(
+    registry: Registry,
+    reader: impl std::io::Read,
+) -> Result<ImportReport, ImportError> {
     let rows = Rows::read(registry, reader)?;
     Ok(ImportReport {
         rows: rows.len() as u64,

@@ -7,6 +7,7 @@ use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::{Any, ObjectIdentifier as Oid, OctetString, SetOfVec};
 use der::{Decode, Encode};
+use trp_worker::checks::signature::ber::push_length;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::Extension;
 use x509_cert::Certificate;
@@ -176,15 +177,4 @@ pub fn nested_definite(depth: usize) -> Vec<u8> {
 /// tool writes it, closed by as many end-of-contents markers.
 pub fn nested_indefinite(depth: usize) -> Vec<u8> {
     [[0x30, 0x80].repeat(depth), [0x00, 0x00].repeat(depth)].concat()
-}
-
-fn push_length(out: &mut Vec<u8>, len: usize) {
-    if len < 0x80 {
-        out.push(len as u8);
-        return;
-    }
-    let bytes = len.to_be_bytes();
-    let skip = bytes.iter().take_while(|&&b| b == 0).count();
-    out.push(0x80 | (bytes.len() - skip) as u8);
-    out.extend_from_slice(&bytes[skip..]);
 }

@@ -50,7 +50,9 @@ impl Value {
     }
 }
 
-fn push_length(out: &mut Vec<u8>, len: usize) {
+/// Appends the DER encoding of a definite length `len` (short form below 128, else the
+/// long form in as few bytes as it takes).
+pub fn push_length(out: &mut Vec<u8>, len: usize) {
     if len < 0x80 {
         out.push(len as u8);
         return;
