@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use crypto_bigint::{U256, U512};
 
 use super::field::{uint_from_be_hex, Modulus};
-use super::fp::{Fe, PrimeField};
+use super::fp::{FieldElement, Fp256, Fp512, PrimeField};
 use super::point::Affine;
 use super::scalar::{generator_table, G_WINDOW};
 
@@ -25,26 +25,26 @@ pub struct Params {
 
 /// A curve ready for arithmetic; `len` is the byte length of a coordinate, of r and of s.
 #[derive(Debug)]
-pub struct Curve<const L: usize> {
+pub struct Curve<const L: usize, F: FieldElement<L>> {
     pub name: &'static str,
-    pub p: PrimeField<L>,
+    pub p: PrimeField<L, F>,
     pub q: Modulus<L>,
-    pub a: Fe<L>,
-    pub b: Fe<L>,
-    pub g: Affine<L>,
+    pub a: F,
+    pub b: F,
+    pub g: Affine<L, F>,
     /// G, 3G, 5G, …: the generator's odd multiples for its wNAF digits.
-    pub g_table: Vec<Affine<L>>,
+    pub g_table: Vec<Affine<L, F>>,
     /// a = −3 (mod p): the cheaper doubling applies.
     pub a_is_minus_3: bool,
     pub len: usize,
 }
 
-impl<const L: usize> Curve<L> {
+impl<const L: usize, F: FieldElement<L>> Curve<L, F> {
     /// `None` if a number does not parse or fit, a modulus is even, or the generator is not
     /// on the curve: constants that fail here are a typo, caught by the unit tests.
     pub fn new(params: &Params, len: usize) -> Option<Self> {
         let int = |hex: &str| uint_from_be_hex::<L>(hex);
-        let p = PrimeField::new(int(params.p)?)?;
+        let p = PrimeField::<L, F>::new(int(params.p)?)?;
         let q = Modulus::new(int(params.q)?)?;
         let a = p.element(&int(params.a)?)?;
         let three = p.element(&crypto_bigint::Uint::from_u8(3))?;
@@ -70,7 +70,7 @@ impl<const L: usize> Curve<L> {
     }
 
     /// y² = x³ + ax + b.
-    pub fn contains(&self, point: &Affine<L>) -> bool {
+    pub fn contains(&self, point: &Affine<L, F>) -> bool {
         let (x, y) = (&point.x, &point.y);
         let rhs = x.square().mul(x).add(&self.a.mul(x)).add(&self.b);
         y.square() == rhs
@@ -139,25 +139,26 @@ pub const L512: usize = U512::LIMBS;
 pub const L256: usize = U256::LIMBS;
 
 /// Built once; `None` only if a constant above is wrong (the unit tests say not).
-pub static CURVE_TC26_512_A: LazyLock<Option<Curve<L512>>> =
+pub static CURVE_TC26_512_A: LazyLock<Option<Curve<L512, Fp512>>> =
     LazyLock::new(|| Curve::new(&TC26_512_A, 64));
-pub static CURVE_TC26_256_A: LazyLock<Option<Curve<L256>>> =
+pub static CURVE_TC26_256_A: LazyLock<Option<Curve<L256, Fp256>>> =
     LazyLock::new(|| Curve::new(&TC26_256_A, 32));
-pub static CURVE_CRYPTOPRO_A: LazyLock<Option<Curve<L256>>> =
+pub static CURVE_CRYPTOPRO_A: LazyLock<Option<Curve<L256, Fp256>>> =
     LazyLock::new(|| Curve::new(&CRYPTOPRO_A, 32));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::signature::gost::fp::Mont;
 
     #[test]
     fn every_curve_builds_with_its_generator_on_it() {
         assert!(CURVE_TC26_512_A.is_some());
         assert!(CURVE_TC26_256_A.is_some());
         assert!(CURVE_CRYPTOPRO_A.is_some());
-        assert!(Curve::<L256>::new(&EXAMPLE_256, 32).is_some());
-        assert!(Curve::<L512>::new(&EXAMPLE_512, 64).is_some());
-        let a_minus_3 = |c: &Option<Curve<L512>>| c.as_ref().map(|c| c.a_is_minus_3);
+        assert!(Curve::<L256, Mont<L256>>::new(&EXAMPLE_256, 32).is_some());
+        assert!(Curve::<L512, Mont<L512>>::new(&EXAMPLE_512, 64).is_some());
+        let a_minus_3 = |c: &Option<Curve<L512, Fp512>>| c.as_ref().map(|c| c.a_is_minus_3);
         assert_eq!(a_minus_3(&CURVE_TC26_512_A), Some(true));
         assert_eq!(
             CURVE_CRYPTOPRO_A.as_ref().map(|c| c.a_is_minus_3),
@@ -175,6 +176,6 @@ mod tests {
             y: "1",
             ..CRYPTOPRO_A
         };
-        assert!(Curve::<L256>::new(&bad, 32).is_none());
+        assert!(Curve::<L256, Fp256>::new(&bad, 32).is_none());
     }
 }

@@ -7,6 +7,7 @@
 use crypto_bigint::{Uint, Word};
 
 use super::curve::Curve;
+use super::fp::FieldElement;
 use super::point::{Affine, Jacobian};
 
 /// wNAF width for the generator: its table (2^(w−2) affine points: P, 3P, …, (2^(w−1) − 1)P)
@@ -16,7 +17,11 @@ pub const G_WINDOW: u32 = 9;
 const Q_WINDOW: u32 = 5;
 
 /// The odd multiples P, 3P, …, (2^(w−1) − 1)P.
-fn odd_multiples<const L: usize>(curve: &Curve<L>, p: &Jacobian<L>, w: u32) -> Vec<Jacobian<L>> {
+fn odd_multiples<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
+    p: &Jacobian<L, F>,
+    w: u32,
+) -> Vec<Jacobian<L, F>> {
     let twice = p.double(curve);
     let mut table = vec![*p];
     for _ in 1..(1usize << (w - 2)) {
@@ -29,7 +34,9 @@ fn odd_multiples<const L: usize>(curve: &Curve<L>, p: &Jacobian<L>, w: u32) -> V
 /// The generator's odd multiples in affine form; a point at infinity (impossible for a
 /// generator of prime order) would end the table early, and `mul_add` then adds nothing
 /// for that digit: a wrong result, never a panic, and the tests check the table.
-pub fn generator_table<const L: usize>(curve: &Curve<L>) -> Vec<Affine<L>> {
+pub fn generator_table<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
+) -> Vec<Affine<L, F>> {
     odd_multiples(curve, &Jacobian::from_affine(curve, &curve.g), G_WINDOW)
         .iter()
         .map_while(|p| p.to_affine(curve))
@@ -88,12 +95,12 @@ fn entry(digits: &[i32], i: usize) -> Option<(usize, bool)> {
 }
 
 /// z1·G + z2·Q, G the curve's generator.
-pub fn mul_add<const L: usize>(
-    curve: &Curve<L>,
+pub fn mul_add<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
     z1: &Uint<L>,
     z2: &Uint<L>,
-    q: &Affine<L>,
-) -> Jacobian<L> {
+    q: &Affine<L, F>,
+) -> Jacobian<L, F> {
     let q_table = odd_multiples(curve, &Jacobian::from_affine(curve, q), Q_WINDOW);
     let (d1, d2) = (wnaf(z1, G_WINDOW), wnaf(z2, Q_WINDOW));
     let mut acc = Jacobian::infinity(curve);
