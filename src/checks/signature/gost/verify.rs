@@ -8,7 +8,7 @@ use super::curve::Curve;
 use super::field::uint_from_le;
 use super::fp::FieldElement;
 use super::point::Affine;
-use super::scalar::mul_add;
+use super::scalar::combine;
 
 /// The public key Q from x‖y (each `curve.len` bytes, little-endian): both coordinates
 /// below p and the point on the curve, else `None`.
@@ -69,13 +69,13 @@ fn verify_inner<const L: usize, F: FieldElement<L>>(
     let v = curve.q.invert(&e)?;
     let z1 = s_mod.mul(&v).retrieve();
     let z2 = r_mod.neg().mul(&v).retrieve();
-    let c = mul_add(curve, &z1, &z2, q_point);
-    // R = C.x mod q = r: C.x is one of r, r + q, r + 2q, … below p. Comparing in Jacobian
-    // coordinates (X = x·Z²) spares the inversion of Z.
+    let c = combine(curve, &z1, &z2, q_point);
+    // R = C.x mod q = r: C.x is one of r, r + q, r + 2q, … below p. Comparing in projective
+    // form (Jacobian X = x·Z², or the Edwards form's x) spares the inversion of Z.
     let mut candidate = r;
     loop {
         match curve.p.element(&candidate) {
-            Some(x) if c.has_x(&x) => return Some(true),
+            Some(x) if c.has_x(curve, &x) => return Some(true),
             Some(_) => {}
             None => return Some(false),
         }
