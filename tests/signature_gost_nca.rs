@@ -101,6 +101,7 @@ fn the_2004_vector_needs_the_test_s_box() {
     // verify: the KZ hash is GOST 34.311-95, the TEST parameter set.
     use gost94::{Digest, Gost94CryptoPro, Gost94Test};
     use trp_worker::checks::signature::gost::curve::{Curve, CRYPTOPRO_A, L256};
+    use trp_worker::checks::signature::gost::fp::Fp256;
     use trp_worker::checks::signature::gost::verify::{public_key, verify};
     let cert = Certificate::from_der(&vector("test/nca_gost_test.crt")).unwrap();
     let issuer = Certificate::from_der(&vector("test/root_gost_test.crt")).unwrap();
@@ -110,7 +111,7 @@ fn the_2004_vector_needs_the_test_s_box() {
         .subject_public_key
         .raw_bytes();
     let key = der::asn1::OctetString::from_der(key_der).unwrap();
-    let curve = Curve::<L256>::new(&CRYPTOPRO_A, 32).unwrap();
+    let curve = Curve::<L256, Fp256>::new(&CRYPTOPRO_A, 32).unwrap();
     let q = public_key(&curve, key.as_bytes()).unwrap();
     let tbs = cert.tbs_certificate.to_der().unwrap();
     let sig = cert.signature.raw_bytes();

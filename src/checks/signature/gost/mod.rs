@@ -5,6 +5,7 @@
 
 pub mod algorithms;
 pub mod curve;
+pub mod edwards;
 pub mod field;
 pub mod fp;
 pub mod gost34311;

@@ -8,15 +8,15 @@
 use crypto_bigint::Uint;
 
 use super::curve::Curve;
-use super::fp::Fe;
+use super::fp::FieldElement;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Affine<const L: usize> {
-    pub x: Fe<L>,
-    pub y: Fe<L>,
+pub struct Affine<const L: usize, F: FieldElement<L>> {
+    pub x: F,
+    pub y: F,
 }
 
-impl<const L: usize> Affine<L> {
+impl<const L: usize, F: FieldElement<L>> Affine<L, F> {
     /// −P: (x, −y).
     pub fn neg(&self) -> Self {
         Self {
@@ -28,14 +28,14 @@ impl<const L: usize> Affine<L> {
 
 /// Z = 0 is the point at infinity.
 #[derive(Debug, Clone, Copy)]
-pub struct Jacobian<const L: usize> {
-    x: Fe<L>,
-    y: Fe<L>,
-    z: Fe<L>,
+pub struct Jacobian<const L: usize, F: FieldElement<L>> {
+    x: F,
+    y: F,
+    z: F,
 }
 
-impl<const L: usize> Jacobian<L> {
-    pub fn infinity(curve: &Curve<L>) -> Self {
+impl<const L: usize, F: FieldElement<L>> Jacobian<L, F> {
+    pub fn infinity(curve: &Curve<L, F>) -> Self {
         let one = curve.p.one();
         Self {
             x: one,
@@ -44,7 +44,7 @@ impl<const L: usize> Jacobian<L> {
         }
     }
 
-    pub fn from_affine(curve: &Curve<L>, p: &Affine<L>) -> Self {
+    pub fn from_affine(curve: &Curve<L, F>, p: &Affine<L, F>) -> Self {
         Self {
             x: p.x,
             y: p.y,
@@ -66,7 +66,7 @@ impl<const L: usize> Jacobian<L> {
 
     /// 2P (dbl-2007-bl; dbl-2001-b when a = −3, two multiplications fewer). A point with
     /// y = 0 doubles to Z = 0, the point at infinity.
-    pub fn double(&self, curve: &Curve<L>) -> Self {
+    pub fn double(&self, curve: &Curve<L, F>) -> Self {
         if self.is_infinity() {
             return *self;
         }
@@ -107,12 +107,12 @@ impl<const L: usize> Jacobian<L> {
 
     /// Whether the affine x of this point is `x` (an integer below p): X = x·Z², with no
     /// inversion.
-    pub fn has_x(&self, x: &Fe<L>) -> bool {
+    pub fn has_x(&self, x: &F) -> bool {
         !self.is_infinity() && self.x == x.mul(&self.z.square())
     }
 
     /// P + Q for Jacobian Q (add-2007-bl).
-    pub fn add(&self, curve: &Curve<L>, other: &Self) -> Self {
+    pub fn add(&self, curve: &Curve<L, F>, other: &Self) -> Self {
         if self.is_infinity() {
             return *other;
         }
@@ -146,7 +146,7 @@ impl<const L: usize> Jacobian<L> {
     }
 
     /// P + Q for affine Q (madd-2007-bl): the cheaper addition used in the loops.
-    pub fn add_affine(&self, curve: &Curve<L>, other: &Affine<L>) -> Self {
+    pub fn add_affine(&self, curve: &Curve<L, F>, other: &Affine<L, F>) -> Self {
         if self.is_infinity() {
             return Self::from_affine(curve, other);
         }
@@ -175,7 +175,7 @@ impl<const L: usize> Jacobian<L> {
     }
 
     /// The affine point; `None` for the point at infinity.
-    pub fn to_affine(&self, curve: &Curve<L>) -> Option<Affine<L>> {
+    pub fn to_affine(&self, curve: &Curve<L, F>) -> Option<Affine<L, F>> {
         let zinv = curve.p.invert(&self.z)?;
         let zinv2 = zinv.square();
         Some(Affine {
@@ -186,7 +186,11 @@ impl<const L: usize> Jacobian<L> {
 }
 
 /// k·P by double-and-add from the top bit (the test signer's only use).
-pub fn mul<const L: usize>(curve: &Curve<L>, k: &Uint<L>, p: &Affine<L>) -> Jacobian<L> {
+pub fn mul<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
+    k: &Uint<L>,
+    p: &Affine<L, F>,
+) -> Jacobian<L, F> {
     let mut acc = Jacobian::infinity(curve);
     for i in (0..k.bits_vartime()).rev() {
         acc = acc.double(curve);
@@ -201,11 +205,12 @@ pub fn mul<const L: usize>(curve: &Curve<L>, k: &Uint<L>, p: &Affine<L>) -> Jaco
 mod tests {
     use super::*;
     use crate::checks::signature::gost::curve::{Curve, EXAMPLE_256, L256};
+    use crate::checks::signature::gost::fp::Mont;
     use crate::checks::signature::gost::scalar::mul_add;
 
     #[test]
     fn group_laws_hold_on_small_multiples() {
-        let curve = Curve::<L256>::new(&EXAMPLE_256, 32).unwrap();
+        let curve = Curve::<L256, Mont<L256>>::new(&EXAMPLE_256, 32).unwrap();
         let g = curve.g;
         let n = |k: u64| {
             mul(&curve, &Uint::from_u64(k), &g)

@@ -7,16 +7,22 @@
 use crypto_bigint::{Uint, Word};
 
 use super::curve::Curve;
+use super::edwards::Extended;
+use super::fp::FieldElement;
 use super::point::{Affine, Jacobian};
 
 /// wNAF width for the generator: its table (2^(w−2) affine points: P, 3P, …, (2^(w−1) − 1)P)
 /// is built once per curve; a digit every w + 1 bits on average.
 pub const G_WINDOW: u32 = 9;
 /// wNAF width for the public key: 2^(w−2) Jacobian points per verification.
-const Q_WINDOW: u32 = 5;
+pub const Q_WINDOW: u32 = 5;
 
 /// The odd multiples P, 3P, …, (2^(w−1) − 1)P.
-fn odd_multiples<const L: usize>(curve: &Curve<L>, p: &Jacobian<L>, w: u32) -> Vec<Jacobian<L>> {
+fn odd_multiples<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
+    p: &Jacobian<L, F>,
+    w: u32,
+) -> Vec<Jacobian<L, F>> {
     let twice = p.double(curve);
     let mut table = vec![*p];
     for _ in 1..(1usize << (w - 2)) {
@@ -29,7 +35,9 @@ fn odd_multiples<const L: usize>(curve: &Curve<L>, p: &Jacobian<L>, w: u32) -> V
 /// The generator's odd multiples in affine form; a point at infinity (impossible for a
 /// generator of prime order) would end the table early, and `mul_add` then adds nothing
 /// for that digit: a wrong result, never a panic, and the tests check the table.
-pub fn generator_table<const L: usize>(curve: &Curve<L>) -> Vec<Affine<L>> {
+pub fn generator_table<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
+) -> Vec<Affine<L, F>> {
     odd_multiples(curve, &Jacobian::from_affine(curve, &curve.g), G_WINDOW)
         .iter()
         .map_while(|p| p.to_affine(curve))
@@ -50,7 +58,7 @@ fn bits_at<const L: usize>(k: &Uint<L>, pos: u32, w: u32) -> i32 {
 
 /// The width-w NAF of k: `digits[i]` is 0 or odd, |digit| < 2^(w−1), Σ digits[i]·2^i = k,
 /// and of any w consecutive digits at most one is not 0.
-fn wnaf<const L: usize>(k: &Uint<L>, w: u32) -> Vec<i32> {
+pub fn wnaf<const L: usize>(k: &Uint<L>, w: u32) -> Vec<i32> {
     let bits = k.bits_vartime();
     let mut digits = vec![0i32; (bits + w) as usize];
     let width = 1i32 << w;
@@ -80,7 +88,7 @@ fn wnaf<const L: usize>(k: &Uint<L>, w: u32) -> Vec<i32> {
 }
 
 /// The table entry of digit i: (index of |d|·P, whether d is negative), or `None` for 0.
-fn entry(digits: &[i32], i: usize) -> Option<(usize, bool)> {
+pub fn entry(digits: &[i32], i: usize) -> Option<(usize, bool)> {
     digits
         .get(i)
         .filter(|&&d| d != 0)
@@ -88,12 +96,12 @@ fn entry(digits: &[i32], i: usize) -> Option<(usize, bool)> {
 }
 
 /// z1·G + z2·Q, G the curve's generator.
-pub fn mul_add<const L: usize>(
-    curve: &Curve<L>,
+pub fn mul_add<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
     z1: &Uint<L>,
     z2: &Uint<L>,
-    q: &Affine<L>,
-) -> Jacobian<L> {
+    q: &Affine<L, F>,
+) -> Jacobian<L, F> {
     let q_table = odd_multiples(curve, &Jacobian::from_affine(curve, q), Q_WINDOW);
     let (d1, d2) = (wnaf(z1, G_WINDOW), wnaf(z2, Q_WINDOW));
     let mut acc = Jacobian::infinity(curve);
@@ -111,6 +119,38 @@ pub fn mul_add<const L: usize>(
         }
     }
     acc
+}
+
+/// z1·G + z2·Q in the form it was computed in: the Edwards form where the curve has one
+/// and Q maps into it, else Jacobian coordinates on the Weierstrass form.
+#[derive(Debug)]
+pub enum Combination<const L: usize, F: FieldElement<L>> {
+    Weierstrass(Jacobian<L, F>),
+    Edwards(Extended<F>),
+}
+
+impl<const L: usize, F: FieldElement<L>> Combination<L, F> {
+    /// Whether the point's affine Weierstrass x is `x`; the point at infinity has none.
+    pub fn has_x(&self, curve: &Curve<L, F>, x: &F) -> bool {
+        match (self, &curve.edwards) {
+            (Self::Weierstrass(p), _) => p.has_x(x),
+            (Self::Edwards(p), Some(edwards)) => edwards.has_x(p, x),
+            (Self::Edwards(_), None) => false,
+        }
+    }
+}
+
+/// z1·G + z2·Q, G the curve's generator, in the cheaper form available.
+pub fn combine<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
+    z1: &Uint<L>,
+    z2: &Uint<L>,
+    q: &Affine<L, F>,
+) -> Combination<L, F> {
+    match curve.edwards.as_ref().and_then(|e| e.mul_add(z1, z2, q)) {
+        Some(sum) => Combination::Edwards(sum),
+        None => Combination::Weierstrass(mul_add(curve, z1, z2, q)),
+    }
 }
 
 #[cfg(test)]

@@ -13,13 +13,14 @@ use der::Encode;
 use super::algorithms::Kind;
 use super::curve::{Curve, CURVE_CRYPTOPRO_A, CURVE_TC26_256_A, CURVE_TC26_512_A};
 use super::field::{uint_from_le, uint_to_le};
+use super::fp::FieldElement;
 use super::point::mul;
 use super::verify::digest_scalar;
 
 /// (r, s) over `digest` with private key `d` and nonce `k`: C = k·P, r = C.x mod q,
 /// s = (r·d + k·e) mod q. `None` if d or k is out of range or r or s comes out 0.
-pub fn sign_digest<const L: usize>(
-    curve: &Curve<L>,
+pub fn sign_digest<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
     d: &Uint<L>,
     k: &Uint<L>,
     digest: &[u8],
@@ -39,7 +40,7 @@ pub fn sign_digest<const L: usize>(
 
 /// The SPKI subjectPublicKey for private key `d` (little-endian): DER OCTET STRING of x‖y.
 pub fn public_key(kind: Kind, d: &[u8]) -> Option<Vec<u8>> {
-    fn on<const L: usize>(curve: &Curve<L>, d: &[u8]) -> Option<Vec<u8>> {
+    fn on<const L: usize, F: FieldElement<L>>(curve: &Curve<L, F>, d: &[u8]) -> Option<Vec<u8>> {
         let q = mul(curve, &uint_from_le(d)?, &curve.g).to_affine(curve)?;
         let mut xy = uint_to_le(&q.x.retrieve(), curve.len)?;
         xy.extend(uint_to_le(&q.y.retrieve(), curve.len)?);
@@ -54,7 +55,12 @@ pub fn public_key(kind: Kind, d: &[u8]) -> Option<Vec<u8>> {
 
 /// The signature value (r‖s, little-endian) over `message`, hashed with the kind's hash.
 pub fn sign(kind: Kind, d: &[u8], k: &[u8], message: &[u8]) -> Option<Vec<u8>> {
-    fn on<const L: usize>(curve: &Curve<L>, d: &[u8], k: &[u8], digest: &[u8]) -> Option<Vec<u8>> {
+    fn on<const L: usize, F: FieldElement<L>>(
+        curve: &Curve<L, F>,
+        d: &[u8],
+        k: &[u8],
+        digest: &[u8],
+    ) -> Option<Vec<u8>> {
         let (r, s) = sign_digest(curve, &uint_from_le(d)?, &uint_from_le(k)?, digest)?;
         let mut out = uint_to_le(&r, curve.len)?;
         out.extend(uint_to_le(&s, curve.len)?);

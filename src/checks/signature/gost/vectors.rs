@@ -4,6 +4,7 @@
 
 use super::curve::{Curve, Params, EXAMPLE_256, EXAMPLE_512, L256, L512};
 use super::field::{uint_from_be_hex, uint_to_le};
+use super::fp::Mont;
 use super::test_signer::sign_digest;
 use super::verify::{public_key, verify};
 
@@ -41,7 +42,7 @@ const A2: Example = Example {
 };
 
 fn check<const L: usize>(ex: &Example, len: usize) {
-    let curve = Curve::<L>::new(&ex.curve, len).unwrap();
+    let curve = Curve::<L, Mont<L>>::new(&ex.curve, len).unwrap();
     let n = |hex: &str| uint_from_be_hex::<L>(hex).unwrap();
     let le = |hex: &str| uint_to_le(&n(hex), len).unwrap();
     // Q = d·P, in the KZ layout x‖y little-endian.
@@ -88,7 +89,7 @@ fn gost_r_34_10_2012_example_a2_512_bit() {
 
 #[test]
 fn a_key_off_the_curve_or_out_of_range_is_refused() {
-    let curve = Curve::<L256>::new(&EXAMPLE_256, 32).unwrap();
+    let curve = Curve::<L256, Mont<L256>>::new(&EXAMPLE_256, 32).unwrap();
     let mut key = [
         uint_to_le(&uint_from_be_hex::<L256>(A1.qx).unwrap(), 32).unwrap(),
         uint_to_le(&uint_from_be_hex::<L256>(A1.qy).unwrap(), 32).unwrap(),

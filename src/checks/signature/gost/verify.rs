@@ -6,12 +6,16 @@ use crypto_bigint::Uint;
 
 use super::curve::Curve;
 use super::field::uint_from_le;
+use super::fp::FieldElement;
 use super::point::Affine;
-use super::scalar::mul_add;
+use super::scalar::combine;
 
 /// The public key Q from x‖y (each `curve.len` bytes, little-endian): both coordinates
 /// below p and the point on the curve, else `None`.
-pub fn public_key<const L: usize>(curve: &Curve<L>, xy: &[u8]) -> Option<Affine<L>> {
+pub fn public_key<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
+    xy: &[u8],
+) -> Option<Affine<L, F>> {
     if xy.len() != 2 * curve.len {
         return None;
     }
@@ -24,7 +28,10 @@ pub fn public_key<const L: usize>(curve: &Curve<L>, xy: &[u8]) -> Option<Affine<
 }
 
 /// The digest as the standard's e: the little-endian integer mod q, and 1 if that is 0.
-pub fn digest_scalar<const L: usize>(curve: &Curve<L>, digest: &[u8]) -> Option<Uint<L>> {
+pub fn digest_scalar<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
+    digest: &[u8],
+) -> Option<Uint<L>> {
     let e = curve.q.rem(&uint_from_le(digest)?);
     Some(if e == Uint::ZERO { Uint::ONE } else { e })
 }
@@ -33,18 +40,18 @@ pub fn digest_scalar<const L: usize>(curve: &Curve<L>, digest: &[u8]) -> Option<
 /// over `digest` with key `q_point`:
 /// 0 < r, s < q; v = e⁻¹; z1 = s·v; z2 = −r·v (mod q); C = z1·P + z2·Q; accept iff
 /// C.x mod q = r.
-pub fn verify<const L: usize>(
-    curve: &Curve<L>,
-    q_point: &Affine<L>,
+pub fn verify<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
+    q_point: &Affine<L, F>,
     digest: &[u8],
     signature: &[u8],
 ) -> bool {
     verify_inner(curve, q_point, digest, signature).unwrap_or(false)
 }
 
-fn verify_inner<const L: usize>(
-    curve: &Curve<L>,
-    q_point: &Affine<L>,
+fn verify_inner<const L: usize, F: FieldElement<L>>(
+    curve: &Curve<L, F>,
+    q_point: &Affine<L, F>,
     digest: &[u8],
     signature: &[u8],
 ) -> Option<bool> {
@@ -62,13 +69,13 @@ fn verify_inner<const L: usize>(
     let v = curve.q.invert(&e)?;
     let z1 = s_mod.mul(&v).retrieve();
     let z2 = r_mod.neg().mul(&v).retrieve();
-    let c = mul_add(curve, &z1, &z2, q_point);
-    // R = C.x mod q = r: C.x is one of r, r + q, r + 2q, … below p. Comparing in Jacobian
-    // coordinates (X = x·Z²) spares the inversion of Z.
+    let c = combine(curve, &z1, &z2, q_point);
+    // R = C.x mod q = r: C.x is one of r, r + q, r + 2q, … below p. Comparing in projective
+    // form (Jacobian X = x·Z², or the Edwards form's x) spares the inversion of Z.
     let mut candidate = r;
     loop {
         match curve.p.element(&candidate) {
-            Some(x) if c.has_x(&x) => return Some(true),
+            Some(x) if c.has_x(curve, &x) => return Some(true),
             Some(_) => {}
             None => return Some(false),
         }
