@@ -1,11 +1,16 @@
 //! The faults: kill -9 of a replica (and starting it again), a restart of RabbitMQ and of
 //! PostgreSQL (stopped, left down a few seconds, started again by scripts/services.sh), and
-//! the sinks' windows. The schedule is laid over the run's fault window of S seconds.
+//! the sinks' windows. The schedule is laid over the run's fault window of S seconds by [`window`].
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
 use tokio::process::Command;
+
+use crate::receipts::Receipts;
+use crate::sinks::Sinks;
+use crate::world::World;
+use crate::{say, settled, Args, Replicas};
 
 /// What happens when, as fractions of the fault window.
 pub struct Schedule {
@@ -110,4 +115,114 @@ pub async fn restart_postgres() -> anyhow::Result<()> {
     .await?;
     tokio::time::sleep(DOWN).await;
     services_up().await
+}
+
+/// Which faults happened.
+pub struct Done {
+    pub rabbitmq: usize,
+    pub postgres: usize,
+}
+
+/// The fault window: kills every few seconds, the sinks' windows and the restarts on the
+/// schedule of [`faults::SCHEDULE`].
+pub async fn window(
+    args: &Args,
+    replicas: &mut Replicas<'_>,
+    sinks: &Sinks,
+    world: &World,
+    receipts: &Receipts,
+) -> anyhow::Result<Done> {
+    let s = SCHEDULE;
+    let window = Duration::from_secs(args.seconds);
+    let at = |f: f64| window.mul_f64(f);
+    let start = Instant::now();
+    let kill_every = Duration::from_secs(if args.seconds <= 60 { 3 } else { 5 });
+    let mut next_kill = kill_every;
+    let (mut sms_down, mut mail_down) = (false, false);
+    // One after the other, so that scripts/services.sh never starts the other service.
+    let restarts = tokio::spawn(restarts(
+        at(s.rabbitmq_restart),
+        at(s.postgres_restart),
+        args.full_rabbitmq_restart,
+    ));
+    // The window lasts at least until both restarts are over.
+    while start.elapsed() < window || !restarts.is_finished() {
+        let t = start.elapsed();
+        replicas.revive()?;
+        if t >= next_kill {
+            replicas.kill_one().await?;
+            next_kill += kill_every;
+        }
+        let want_sms_down = t >= at(s.sms_503.0) && t < at(s.sms_503.1);
+        if want_sms_down != sms_down {
+            sinks.sms_down(want_sms_down);
+            sms_down = want_sms_down;
+            say(format_args!(
+                "{:>5.1} s: SMS gateway {}",
+                t.as_secs_f64(),
+                if sms_down {
+                    "answers 503"
+                } else {
+                    "answers again"
+                }
+            ));
+        }
+        let want_mail_down = t >= at(s.mail_down.0) && t < at(s.mail_down.1);
+        if want_mail_down != mail_down {
+            if want_mail_down {
+                sinks.mail_stop();
+            } else {
+                sinks.mail_start().await?;
+            }
+            mail_down = want_mail_down;
+            say(format_args!(
+                "{:>5.1} s: mail server {}",
+                t.as_secs_f64(),
+                if mail_down { "down" } else { "up" }
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let done = restarts.await??;
+    sinks.sms_down(false);
+    sinks.mail_start().await?;
+    let (_, progress) = settled(world, receipts, args.n).await;
+    say(format_args!(
+        "faults over after {:.1} s: {progress}",
+        start.elapsed().as_secs_f64()
+    ));
+    Ok(done)
+}
+
+/// RabbitMQ restarted at `rabbitmq`, then PostgreSQL at `postgres` (or at once, if the
+/// first restart ended later), both from now.
+async fn restarts(rabbitmq: Duration, postgres: Duration, full: bool) -> anyhow::Result<Done> {
+    let start = Instant::now();
+    let mut done = Done {
+        rabbitmq: 0,
+        postgres: 0,
+    };
+    tokio::time::sleep_until((start + rabbitmq).into()).await;
+    say(format_args!(
+        "{:>5.1} s: restarting RabbitMQ",
+        start.elapsed().as_secs_f64()
+    ));
+    restart_rabbitmq(full).await?;
+    done.rabbitmq += 1;
+    say(format_args!(
+        "{:>5.1} s: RabbitMQ is back",
+        start.elapsed().as_secs_f64()
+    ));
+    tokio::time::sleep_until((start + postgres).into()).await;
+    say(format_args!(
+        "{:>5.1} s: restarting PostgreSQL",
+        start.elapsed().as_secs_f64()
+    ));
+    restart_postgres().await?;
+    done.postgres += 1;
+    say(format_args!(
+        "{:>5.1} s: PostgreSQL is back",
+        start.elapsed().as_secs_f64()
+    ));
+    Ok(done)
 }
