@@ -245,6 +245,8 @@ async fn run_in(
     // production ceilings of 15 min and 30 s), so that the run settles soon after the faults.
     let extra = [
         ("TRP__AMQP__RETRY_MAX_MS", "5000".to_owned()),
+        // A killed replica's claim on the SMS it was sending lasts this + 30 s.
+        ("TRP__SMS__TIMEOUT_S", "2".to_owned()),
         ("TRP__NOTIFICATIONS__RETRY_BASE_S", "1".to_owned()),
         ("TRP__NOTIFICATIONS__RETRY_MAX_S", "4".to_owned()),
     ];
@@ -277,16 +279,19 @@ async fn run_in(
     // Settle: every decision, message and notification out, in a bounded time.
     let limit = Duration::from_secs(120 + args.n as u64 / 20);
     let settle = Instant::now();
-    let mut progress;
-    loop {
+    let mut told = Instant::now();
+    let progress = loop {
         replicas.revive()?;
-        let (done, text) = settled(&world, &receipts, args.n).await;
-        progress = text;
+        let (done, progress) = settled(&world, &receipts, args.n).await;
         if done || settle.elapsed() > limit {
-            break;
+            break progress;
+        }
+        if told.elapsed() >= Duration::from_secs(5) {
+            say(format_args!("settling: {progress}"));
+            told = Instant::now();
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    };
     let unclean = replicas.stop().await;
     say(format_args!("settled: {progress}"));
     // What the replicas published last reaches the consumer.

@@ -82,14 +82,14 @@ pub async fn restart_rabbitmq(full: bool) -> anyhow::Result<()> {
     )
     .await?;
     tokio::time::sleep(DOWN).await;
-    if !full {
-        run(
-            "rabbitmqctl start_app",
-            &mut as_root(&["rabbitmqctl", "-q", "start_app"]),
-        )
-        .await?;
+    if full {
+        return services_up().await;
     }
-    services_up().await
+    run(
+        "rabbitmqctl start_app",
+        &mut as_root(&["rabbitmqctl", "-q", "start_app"]),
+    )
+    .await
 }
 
 /// Stops PostgreSQL (fast: sessions cut), waits [`DOWN`], starts it again.
@@ -114,7 +114,20 @@ pub async fn restart_postgres() -> anyhow::Result<()> {
     )
     .await?;
     tokio::time::sleep(DOWN).await;
-    services_up().await
+    let start = format!(
+        "{}/pg_ctl -D '{services}/pg' -l '{services}/pg/server.log' -w -t 60 start",
+        bin.display()
+    );
+    let started = run(
+        "pg_ctl start",
+        &mut as_root(&["su", "postgres", "-s", "/bin/sh", "-c", &start]),
+    )
+    .await;
+    // scripts/services.sh knows how to start a cluster pg_ctl alone cannot (stale TLS files).
+    match started {
+        Ok(()) => Ok(()),
+        Err(_) => services_up().await,
+    }
 }
 
 /// Which faults happened.
