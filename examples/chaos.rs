@@ -8,12 +8,16 @@
 
 #[path = "chaos/checks.rs"]
 mod checks;
+#[path = "chaos/deliveries.rs"]
+mod deliveries;
 #[path = "chaos/faults.rs"]
 mod faults;
 #[path = "../tests/support/gost_cms.rs"]
 mod gost_cms;
 #[path = "../tests/support/gost_pki.rs"]
 mod gost_pki;
+#[path = "chaos/inject.rs"]
+mod inject;
 #[path = "chaos/mix.rs"]
 mod mix;
 #[path = "../benches/pipeline/processes.rs"]
@@ -21,6 +25,8 @@ mod mix;
 mod processes;
 #[path = "chaos/receipts.rs"]
 mod receipts;
+#[path = "chaos/replicas.rs"]
+mod replicas;
 #[path = "../benches/pipeline/signing.rs"]
 mod signing;
 #[path = "chaos/sinks.rs"]
@@ -36,13 +42,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-use rand::RngExt as _;
-
 use crate::mix::{Mix, Published};
-use crate::receipts::Receipts;
+use crate::replicas::{settled, Replicas};
 use crate::sinks::Sinks;
-use crate::workers::{Replica, Workers};
+use crate::workers::Workers;
 use crate::world::{Registry, World};
 
 const USAGE: &str = "\
@@ -124,81 +127,6 @@ impl Args {
 
 fn say(what: std::fmt::Arguments) {
     eprintln!("chaos: {what}");
-}
-
-/// The replicas and what befell them.
-struct Replicas<'a> {
-    workers: Workers<'a>,
-    running: Vec<Replica>,
-    killed: usize,
-    /// Replicas found exited without being killed (each started again).
-    exited: Vec<String>,
-}
-
-impl Replicas<'_> {
-    fn start(&mut self, count: usize) -> anyhow::Result<()> {
-        for index in 0..count {
-            self.running.push(self.workers.spawn("chaos", index)?);
-        }
-        Ok(())
-    }
-
-    async fn kill_one(&mut self) -> anyhow::Result<()> {
-        let index = rand::rng().random_range(0..self.running.len());
-        let replica = &mut self.running[index];
-        replica.child.start_kill()?;
-        let _ = replica.child.wait().await;
-        self.killed += 1;
-        self.running[index] = self.workers.spawn("chaos", index)?;
-        Ok(())
-    }
-
-    /// Starts again any replica that exited by itself.
-    fn revive(&mut self) -> anyhow::Result<()> {
-        for index in 0..self.running.len() {
-            if let Some(status) = self.running[index].child.try_wait()? {
-                self.exited.push(format!(
-                    "replica {index} exited by itself ({status}); log {}",
-                    self.running[index].log.display()
-                ));
-                self.running[index] = self.workers.spawn("chaos", index)?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn stop(&mut self) -> usize {
-        let mut unclean = 0;
-        for r in &mut self.running {
-            unclean += usize::from(!processes::stop(&mut r.child, Duration::from_secs(40)).await);
-        }
-        unclean
-    }
-}
-
-/// Whether everything is out: every application decided, every outbox row sent and
-/// received, no notification pending.
-async fn settled(world: &World, receipts: &Receipts, n: usize) -> (bool, String) {
-    let Ok(db) = checks::database(&world.url).await else {
-        return (false, "the database is not reachable".into());
-    };
-    let query = "SELECT (SELECT count(*) FROM decisions), \
-                 (SELECT count(*) FROM outbox), (SELECT count(*) FROM outbox WHERE sent_at IS NULL), \
-                 (SELECT count(*) FROM notifications WHERE state = 'pending')";
-    let Ok(row) = db.query_one(query, &[]).await else {
-        return (false, "the database did not answer".into());
-    };
-    let (decided, outbox, unsent, pending): (i64, i64, i64, i64) =
-        (row.get(0), row.get(1), row.get(2), row.get(3));
-    let received = receipts.distinct() as i64;
-    let done = decided as usize >= n && unsent == 0 && pending == 0 && received >= outbox;
-    (
-        done,
-        format!(
-            "{decided} of {n} decided, {unsent} of {outbox} messages unsent, {received} received, \
-             {pending} notifications pending"
-        ),
-    )
 }
 
 async fn run(args: Args) -> anyhow::Result<bool> {
@@ -300,7 +228,7 @@ async fn run_in(
     say(format_args!("settled: {progress}"));
     // What the replicas published last reaches the consumer.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    inject(&world).await?;
+    inject::inject(&world).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     receipts.stop();
     let mut report = checks::all(&world, &published, &receipts, &sinks).await?;
@@ -370,58 +298,6 @@ async fn run_in(
         world.drop().await?;
     }
     Ok(ok)
-}
-
-/// TRP_CHAOS_INJECT: after the run, publishes a forged decision message, to show that the
-/// checks catch it. `decision`: a repeat of a decision message (same message id) with other
-/// bytes. `permit`: a decision message for another application carrying a permit number
-/// already issued.
-async fn inject(world: &World) -> anyhow::Result<()> {
-    let Ok(what) = std::env::var("TRP_CHAOS_INJECT") else {
-        return Ok(());
-    };
-    let db = checks::database(&world.url).await?;
-    let row = db
-        .query_one(
-            "SELECT message_id::text, body FROM outbox WHERE destination = 'decisions' \
-             AND routing_key = 'decision.approved' ORDER BY id LIMIT 1",
-            &[],
-        )
-        .await
-        .context("an approval to forge from")?;
-    let (mut id, body): (String, Vec<u8>) = (row.get(0), row.get(1));
-    let mut forged: serde_json::Value = serde_json::from_slice(&body)?;
-    match what.as_str() {
-        "decision" => forged["decided_at"] = "2026-11-24T10:15:01+05:00".into(),
-        "permit" => {
-            id = uuid::Uuid::new_v4().to_string();
-            let other: String = db
-                .query_one(
-                    "SELECT application_id FROM decisions WHERE outcome = 'refused' LIMIT 1",
-                    &[],
-                )
-                .await?
-                .get(0);
-            forged["message_id"] = id.as_str().into();
-            forged["application_id"] = other.into();
-        }
-        other => anyhow::bail!("TRP_CHAOS_INJECT={other:?}: decision or permit"),
-    }
-    say(format_args!("injecting a forged decision message ({what})"));
-    let connection = world::broker().await?;
-    let channel = connection.create_channel().await?;
-    channel
-        .basic_publish(
-            world.names.decisions_exchange.as_str().into(),
-            "decision.approved".into(),
-            lapin::options::BasicPublishOptions::default(),
-            &serde_json::to_vec(&forged)?,
-            lapin::BasicProperties::default().with_message_id(id.as_str().into()),
-        )
-        .await?
-        .await?;
-    let _ = connection.close(200, "chaos inject".into()).await;
-    Ok(())
 }
 
 fn main() -> ExitCode {

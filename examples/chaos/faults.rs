@@ -8,9 +8,10 @@ use anyhow::{bail, Context as _};
 use tokio::process::Command;
 
 use crate::receipts::Receipts;
+use crate::replicas::{settled, Replicas};
 use crate::sinks::Sinks;
 use crate::world::World;
-use crate::{say, settled, Args, Replicas};
+use crate::{say, Args};
 
 /// What happens when, as fractions of the fault window.
 pub struct Schedule {
