@@ -66,7 +66,7 @@ rm -f "$demo_out"
 collect "$checks" "$side/checks.log" "the manifests, alert rules or AsyncAPI check"
 collect "$cluster" "$side/cluster.log" "starting the three-node cluster"
 rm -rf "$side"
-# The chaos run's CI version (docs/reliability.md, "Chaos (item 1)"; about 85 s): it restarts
+# The chaos run's CI version (docs/reliability.md, "Chaos (item 1)"; 85 to 100 s): it restarts
 # the shared RabbitMQ and PostgreSQL, so it runs before the tests, never beside them.
 bash scripts/chaos --quick
 
