@@ -66,6 +66,9 @@ rm -f "$demo_out"
 collect "$checks" "$side/checks.log" "the manifests, alert rules or AsyncAPI check"
 collect "$cluster" "$side/cluster.log" "starting the three-node cluster"
 rm -rf "$side"
+# The chaos run's CI version (docs/reliability.md, "Chaos (item 1)"; 85 to 100 s): it restarts
+# the shared RabbitMQ and PostgreSQL, so it runs before the tests, never beside them.
+bash scripts/chaos --quick
 
 if cargo nextest --version >/dev/null 2>&1; then
   # Doc-tests first, so that the closing line is nextest's summary of every test.

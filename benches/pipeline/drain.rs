@@ -57,6 +57,7 @@ pub fn workers<'a>(b: &'a Bench, world: &'a World) -> Workers<'a> {
         sinks: &b.sinks,
         logs: &b.dir,
         sms_token: &b.sms_token,
+        extra: &[],
     }
 }
 

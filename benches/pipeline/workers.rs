@@ -23,6 +23,8 @@ pub struct Workers<'a> {
     pub logs: &'a Path,
     /// The SMS gateway's token (a secret: environment only).
     pub sms_token: &'a str,
+    /// More `TRP__SECTION__KEY` settings, after (so over) the ones above.
+    pub extra: &'a [(&'static str, String)],
 }
 
 fn list(paths: &[PathBuf]) -> String {
@@ -49,7 +51,7 @@ impl Workers<'_> {
     fn env(&self, port: u16) -> Vec<(&'static str, String)> {
         let n = &self.world.names;
         let b64 = base64::engine::general_purpose::STANDARD;
-        vec![
+        let mut env = vec![
             ("TRP__DATABASE__URL", self.world.url.clone()),
             ("TRP__AMQP__URL", AMQP_URL.to_owned()),
             (
@@ -75,7 +77,9 @@ impl Workers<'_> {
             ("TRP__SMTP__HOST", "127.0.0.1".to_owned()),
             ("TRP__SMTP__PORT", self.sinks.smtp_port.to_string()),
             ("TRP__LOG__FILTER", "warn".to_owned()),
-        ]
+        ];
+        env.extend(self.extra.iter().cloned());
+        env
     }
 
     fn command(&self, args: &[&str], port: u16, log: &Path) -> anyhow::Result<Command> {

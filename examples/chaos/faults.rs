@@ -1,0 +1,242 @@
+//! The faults: kill -9 of a replica (and starting it again), a restart of RabbitMQ and of
+//! PostgreSQL (stopped, left down a few seconds, started again by scripts/services.sh), and
+//! the sinks' windows. The schedule is laid over the run's fault window of S seconds by [`window`].
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use tokio::process::Command;
+
+use crate::receipts::Receipts;
+use crate::replicas::{settled, Replicas};
+use crate::sinks::Sinks;
+use crate::world::World;
+use crate::{say, Args};
+
+/// What happens when, as fractions of the fault window.
+pub struct Schedule {
+    pub sms_503: (f64, f64),
+    pub rabbitmq_restart: f64,
+    pub mail_down: (f64, f64),
+    pub postgres_restart: f64,
+}
+
+pub const SCHEDULE: Schedule = Schedule {
+    sms_503: (0.10, 0.35),
+    rabbitmq_restart: 0.30,
+    mail_down: (0.45, 0.70),
+    postgres_restart: 0.60,
+};
+
+/// How long a restarted service stays down before it is started again.
+pub const DOWN: Duration = Duration::from_secs(3);
+
+fn root() -> &'static str {
+    env!("CARGO_MANIFEST_DIR")
+}
+
+async fn run(what: &str, command: &mut Command) -> anyhow::Result<()> {
+    let out = command
+        .output()
+        .await
+        .with_context(|| format!("running {what}"))?;
+    if !out.status.success() {
+        bail!(
+            "{what} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// Starts whatever of PostgreSQL and RabbitMQ is down (scripts/services.sh, idempotent).
+pub async fn services_up() -> anyhow::Result<()> {
+    run(
+        "scripts/services.sh",
+        Command::new("bash")
+            .arg("scripts/services.sh")
+            .current_dir(root()),
+    )
+    .await
+}
+
+fn as_root(args: &[&str]) -> Command {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut command = Command::new(if root { args[0] } else { "sudo" });
+    command.args(if root { &args[1..] } else { args });
+    command
+}
+
+/// Restarts RabbitMQ: `full`, the node (`rabbitmqctl stop`, then scripts/services.sh starts
+/// it: about 40 s here, most of it the node's start); else the application inside the node
+/// (`rabbitmqctl stop_app` / `start_app`: about 4 s), which clients see the same way:
+/// connections closed, the port refusing, queues recovered from disk. Down [`DOWN`] between.
+pub async fn restart_rabbitmq(full: bool) -> anyhow::Result<()> {
+    let stop = if full { "stop" } else { "stop_app" };
+    run(
+        "rabbitmqctl stop",
+        &mut as_root(&["rabbitmqctl", "-q", stop]),
+    )
+    .await?;
+    tokio::time::sleep(DOWN).await;
+    if full {
+        return services_up().await;
+    }
+    run(
+        "rabbitmqctl start_app",
+        &mut as_root(&["rabbitmqctl", "-q", "start_app"]),
+    )
+    .await
+}
+
+/// Stops PostgreSQL (fast: sessions cut), waits [`DOWN`], starts it again.
+pub async fn restart_postgres() -> anyhow::Result<()> {
+    let services = std::env::var("TRP_SERVICES_DIR").unwrap_or("/var/tmp/trp-services".into());
+    let bin = std::fs::read_dir("/usr/lib/postgresql")
+        .context("PostgreSQL is installed under /usr/lib/postgresql")?
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .max_by_key(|p| {
+            let version = p
+                .parent()
+                .and_then(|v| v.file_name())
+                .map(|v| v.to_string_lossy().into_owned());
+            version.and_then(|v| v.parse::<u32>().ok()).unwrap_or(0)
+        })
+        .context("a PostgreSQL version directory")?;
+    let stop = format!("{}/pg_ctl -D '{services}/pg' -m fast stop", bin.display());
+    run(
+        "pg_ctl stop",
+        &mut as_root(&["su", "postgres", "-s", "/bin/sh", "-c", &stop]),
+    )
+    .await?;
+    tokio::time::sleep(DOWN).await;
+    let start = format!(
+        "{}/pg_ctl -D '{services}/pg' -l '{services}/pg/server.log' -w -t 60 start",
+        bin.display()
+    );
+    let started = run(
+        "pg_ctl start",
+        &mut as_root(&["su", "postgres", "-s", "/bin/sh", "-c", &start]),
+    )
+    .await;
+    // scripts/services.sh knows how to start a cluster pg_ctl alone cannot (stale TLS files).
+    match started {
+        Ok(()) => Ok(()),
+        Err(_) => services_up().await,
+    }
+}
+
+/// Which faults happened.
+pub struct Done {
+    pub rabbitmq: usize,
+    pub postgres: usize,
+}
+
+/// The fault window: kills every few seconds, the sinks' windows and the restarts on the
+/// schedule of [`faults::SCHEDULE`].
+pub async fn window(
+    args: &Args,
+    replicas: &mut Replicas<'_>,
+    sinks: &Sinks,
+    world: &World,
+    receipts: &Receipts,
+) -> anyhow::Result<Done> {
+    let s = SCHEDULE;
+    let window = Duration::from_secs(args.seconds);
+    let at = |f: f64| window.mul_f64(f);
+    let start = Instant::now();
+    let kill_every = Duration::from_secs(if args.seconds <= 60 { 3 } else { 5 });
+    let mut next_kill = kill_every;
+    let (mut sms_down, mut mail_down) = (false, false);
+    // One after the other, so that scripts/services.sh never starts the other service.
+    let restarts = tokio::spawn(restarts(
+        at(s.rabbitmq_restart),
+        at(s.postgres_restart),
+        args.full_rabbitmq_restart,
+    ));
+    // The window lasts at least until both restarts are over.
+    while start.elapsed() < window || !restarts.is_finished() {
+        let t = start.elapsed();
+        replicas.revive()?;
+        if t >= next_kill {
+            replicas.kill_one().await?;
+            next_kill += kill_every;
+        }
+        let want_sms_down = t >= at(s.sms_503.0) && t < at(s.sms_503.1);
+        if want_sms_down != sms_down {
+            sinks.sms_down(want_sms_down);
+            sms_down = want_sms_down;
+            say(format_args!(
+                "{:>5.1} s: SMS gateway {}",
+                t.as_secs_f64(),
+                if sms_down {
+                    "answers 503"
+                } else {
+                    "answers again"
+                }
+            ));
+        }
+        let want_mail_down = t >= at(s.mail_down.0) && t < at(s.mail_down.1);
+        if want_mail_down != mail_down {
+            if want_mail_down {
+                sinks.mail_stop();
+            } else {
+                sinks.mail_start().await?;
+            }
+            mail_down = want_mail_down;
+            say(format_args!(
+                "{:>5.1} s: mail server {}",
+                t.as_secs_f64(),
+                if mail_down { "down" } else { "up" }
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let done = restarts.await??;
+    sinks.sms_down(false);
+    sinks.mail_start().await?;
+    let (_, progress) = settled(world, receipts, args.n).await;
+    say(format_args!(
+        "faults over after {:.1} s: {progress}",
+        start.elapsed().as_secs_f64()
+    ));
+    Ok(done)
+}
+
+/// RabbitMQ restarted at `rabbitmq`, then PostgreSQL at `postgres` (or at once, if the
+/// first restart ended later), both from now.
+async fn restarts(rabbitmq: Duration, postgres: Duration, full: bool) -> anyhow::Result<Done> {
+    let start = Instant::now();
+    let mut done = Done {
+        rabbitmq: 0,
+        postgres: 0,
+    };
+    tokio::time::sleep_until((start + rabbitmq).into()).await;
+    say(format_args!(
+        "{:>5.1} s: restarting RabbitMQ",
+        start.elapsed().as_secs_f64()
+    ));
+    restart_rabbitmq(full).await?;
+    done.rabbitmq += 1;
+    say(format_args!(
+        "{:>5.1} s: RabbitMQ is back",
+        start.elapsed().as_secs_f64()
+    ));
+    tokio::time::sleep_until((start + postgres).into()).await;
+    say(format_args!(
+        "{:>5.1} s: restarting PostgreSQL",
+        start.elapsed().as_secs_f64()
+    ));
+    restart_postgres().await?;
+    done.postgres += 1;
+    say(format_args!(
+        "{:>5.1} s: PostgreSQL is back",
+        start.elapsed().as_secs_f64()
+    ));
+    Ok(done)
+}
