@@ -7,41 +7,20 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use lapin::options::BasicPublishOptions;
 use lapin::{BasicProperties, Channel, PublisherConfirm};
 use serde_json::{json, Value};
 use trp_worker::domain::sample;
 
-use crate::signing::{self, Signing};
+use crate::signing::Signing;
 
-/// How an application is signed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Gost,
-    Rsa,
-    P256,
-    Otp,
-}
-
-/// The mix over ten consecutive applications: four GOST, two RSA, one P-256, three OTP.
-const CYCLE: [Kind; 10] = [
-    Kind::Gost,
-    Kind::Rsa,
-    Kind::Otp,
-    Kind::Gost,
-    Kind::P256,
-    Kind::Otp,
-    Kind::Gost,
-    Kind::Rsa,
-    Kind::Otp,
-    Kind::Gost,
-];
+pub use crate::signing::Signer as Kind;
 
 /// Application `i`'s signature kind, and whether it is to be refused: in every hundred,
 /// the position `i % 10` whose tens digit equals it, so each kind has one in ten refused.
 pub fn plan(i: usize) -> (Kind, bool) {
-    (CYCLE[i % 10], (i / 10) % 10 == i % 10)
+    (Kind::CYCLE[i % 10], (i / 10) % 10 == i % 10)
 }
 
 /// The routing key the portal publishes with.
@@ -52,15 +31,6 @@ const WINDOW: usize = 512;
 /// Documents and their signatures, made once: per kind, an approving and a refused one.
 pub struct Mix {
     signed: HashMap<(&'static str, bool), (Vec<u8>, Value)>,
-}
-
-fn label(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Gost => "gost",
-        Kind::Rsa => "rsa",
-        Kind::P256 => "p256",
-        Kind::Otp => "otp",
-    }
 }
 
 impl Mix {
@@ -75,16 +45,9 @@ impl Mix {
                 request["permit"]["from"] = json!("2026-01-01");
             }
             let document = serde_json::to_vec(&request)?;
-            for kind in [Kind::Gost, Kind::Rsa, Kind::P256, Kind::Otp] {
-                let signature = match kind {
-                    Kind::Gost => signing.gost(&document),
-                    Kind::Rsa => signing.openssl("leaf-rsa", &document)?,
-                    Kind::P256 => signing.openssl("leaf-p256", &document)?,
-                    Kind::Otp => signing.otp(&document),
-                };
-                signing::check_eds(&trust, &document, &signature)
-                    .with_context(|| format!("{} signature", label(kind)))?;
-                signed.insert((label(kind), refused), (document.clone(), signature));
+            for kind in Kind::ALL {
+                let signature = signing.sign(kind, &trust, &document)?;
+                signed.insert((kind.label(), refused), (document.clone(), signature));
             }
         }
         Ok(Self { signed })
@@ -94,7 +57,7 @@ impl Mix {
     /// refused, its message id and its envelope's bytes.
     pub fn envelope(&self, prefix: &str, i: usize) -> Envelope {
         let (kind, refused) = plan(i);
-        let (document, signature) = &self.signed[&(label(kind), refused)];
+        let (document, signature) = &self.signed[&(kind.label(), refused)];
         let application_id = format!("{prefix}-{i:07}");
         let body = sample::envelope(&application_id, document, signature.clone());
         let message_id = body["message_id"].as_str().unwrap_or_default().to_owned();

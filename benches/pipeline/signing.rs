@@ -23,6 +23,41 @@ use crate::gost_pki::{self, certificate, crl, name, Key, Profile};
 const IIN: &str = "900517310006";
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
+/// How an application of the mix is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Signer {
+    Gost,
+    Rsa,
+    P256,
+    Otp,
+}
+
+impl Signer {
+    pub const ALL: [Signer; 4] = [Self::Gost, Self::Rsa, Self::P256, Self::Otp];
+    /// The mix over ten consecutive applications: four GOST, two RSA, one P-256, three OTP.
+    pub const CYCLE: [Signer; 10] = [
+        Self::Gost,
+        Self::Rsa,
+        Self::Otp,
+        Self::Gost,
+        Self::P256,
+        Self::Otp,
+        Self::Gost,
+        Self::Rsa,
+        Self::Otp,
+        Self::Gost,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Gost => "gost",
+            Self::Rsa => "rsa",
+            Self::P256 => "p256",
+            Self::Otp => "otp",
+        }
+    }
+}
+
 /// The trust anchors and CRLs the worker is configured with, and what signs.
 pub struct Signing {
     pub anchors: Vec<PathBuf>,
@@ -104,6 +139,25 @@ impl Signing {
     pub fn trust_store(&self) -> anyhow::Result<TrustStore> {
         trp_worker::files::trust_store(&self.anchors, &self.crls)
             .context("the bench trust store loads")
+    }
+
+    /// `document` signed by `signer`; an EDS signature is checked against `trust` first
+    /// ([`check_eds`]).
+    pub fn sign(
+        &self,
+        signer: Signer,
+        trust: &TrustStore,
+        document: &[u8],
+    ) -> anyhow::Result<Value> {
+        let signature = match signer {
+            Signer::Gost => self.gost(document),
+            Signer::Rsa => self.openssl("leaf-rsa", document)?,
+            Signer::P256 => self.openssl("leaf-p256", document)?,
+            Signer::Otp => self.otp(document),
+        };
+        check_eds(trust, document, &signature)
+            .with_context(|| format!("{} signature", signer.label()))?;
+        Ok(signature)
     }
 
     /// A detached GOST 2015-512 CMS over `document`, with signed attributes.

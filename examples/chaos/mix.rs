@@ -6,41 +6,21 @@
 
 use std::collections::HashMap;
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use lapin::options::BasicPublishOptions;
 use lapin::{BasicProperties, Channel, PublisherConfirm};
 use serde_json::{json, Value};
 use trp_worker::domain::iin::check_digit;
 use trp_worker::domain::sample;
 
-use crate::signing::{self, Signing};
+use crate::signing::Signing;
 
-/// How an application is signed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Gost,
-    Rsa,
-    P256,
-    Otp,
-}
+pub use crate::signing::Signer as Kind;
 
 /// Household employers; every application for household work names one of them.
 pub const EMPLOYERS: usize = 4;
 /// One poison message (dead-lettered by design) per this many applications.
 pub const POISON_EVERY: usize = 500;
-/// The mix over ten consecutive applications, as the benchmark's.
-const CYCLE: [Kind; 10] = [
-    Kind::Gost,
-    Kind::Rsa,
-    Kind::Otp,
-    Kind::Gost,
-    Kind::P256,
-    Kind::Otp,
-    Kind::Gost,
-    Kind::Rsa,
-    Kind::Otp,
-    Kind::Gost,
-];
 
 /// What an application is to get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,7 +35,7 @@ pub enum Plan {
 
 /// Application `i`'s signature kind and plan.
 pub fn plan(i: usize) -> (Kind, Plan) {
-    let kind = CYCLE[i % 10];
+    let kind = Kind::CYCLE[i % 10];
     if i % 7 == 3 {
         return (kind, Plan::Household((i / 7) % EMPLOYERS));
     }
@@ -84,15 +64,6 @@ pub fn employer_bin(e: usize) -> String {
             Some(format!("{first}{}", check_digit(&digits)?))
         })
         .expect("some BIN of a hundred has a check digit")
-}
-
-fn label(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Gost => "gost",
-        Kind::Rsa => "rsa",
-        Kind::P256 => "p256",
-        Kind::Otp => "otp",
-    }
 }
 
 /// Documents and their signatures, made once: per kind and plan.
@@ -125,16 +96,9 @@ impl Mix {
                 }
             }
             let document = serde_json::to_vec(&request)?;
-            for kind in [Kind::Gost, Kind::Rsa, Kind::P256, Kind::Otp] {
-                let signature = match kind {
-                    Kind::Gost => signing.gost(&document),
-                    Kind::Rsa => signing.openssl("leaf-rsa", &document)?,
-                    Kind::P256 => signing.openssl("leaf-p256", &document)?,
-                    Kind::Otp => signing.otp(&document),
-                };
-                signing::check_eds(&trust, &document, &signature)
-                    .with_context(|| format!("{} signature", label(kind)))?;
-                signed.insert((label(kind), plan), (document.clone(), signature));
+            for kind in Kind::ALL {
+                let signature = signing.sign(kind, &trust, &document)?;
+                signed.insert((kind.label(), plan), (document.clone(), signature));
             }
         }
         Ok(Self { signed })
@@ -142,7 +106,7 @@ impl Mix {
 
     pub fn envelope(&self, prefix: &str, i: usize) -> Envelope {
         let (kind, plan) = plan(i);
-        let (document, signature) = &self.signed[&(label(kind), plan)];
+        let (document, signature) = &self.signed[&(kind.label(), plan)];
         let application_id = format!("{prefix}-{i:07}");
         let body = sample::envelope(&application_id, document, signature.clone());
         let message_id = body["message_id"].as_str().unwrap_or_default().to_owned();
