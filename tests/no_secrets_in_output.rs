@@ -155,31 +155,23 @@ async fn no_secret_and_no_personal_data_in_stdout_stderr_or_metrics() {
     let db_gate = TcpGate::start(SocketAddr::from(([127, 0, 0, 1], 5432))).await;
     let amqp_gate = TcpGate::start(SocketAddr::from(([127, 0, 0, 1], 5672))).await;
 
-    let mut env = world.env();
-    let replace = |env: &mut Vec<(String, String)>, key: &str, value: String| {
-        env.retain(|(k, _)| k != key);
-        env.push((key.to_owned(), value));
-    };
-    replace(
-        &mut env,
-        "TRP__DATABASE__URL",
-        db_gate.postgres_url(&world.db.url),
-    );
-    replace(&mut env, "TRP__DATABASE__PASSWORD", db_password.clone());
-    replace(
-        &mut env,
-        "TRP__AMQP__URL",
-        format!("amqp://guest:guest@127.0.0.1:{}/%2f", amqp_gate.port),
-    );
-    replace(&mut env, "TRP__SMS__URL", format!("{}/sms", gateway.uri()));
-    replace(&mut env, "TRP__SMS__TOKEN", sms_token.clone());
-    replace(&mut env, "TRP__SMTP__HOST", "127.0.0.1".into());
-    replace(&mut env, "TRP__SMTP__PORT", smtp_gate.port.to_string());
-    replace(&mut env, "TRP__SMTP__TLS", "none".into());
-    replace(&mut env, "TRP__SMTP__USERNAME", smtp_user.into());
-    replace(&mut env, "TRP__SMTP__PASSWORD", smtp_password.clone());
-    replace(&mut env, "TRP__NOTIFICATIONS__RETRY_BASE_S", "1".into());
-    replace(&mut env, "TRP__NOTIFICATIONS__RETRY_MAX_S", "2".into());
+    let env = world.env_with(&[
+        ("TRP__DATABASE__URL", db_gate.postgres_url(&world.db.url)),
+        ("TRP__DATABASE__PASSWORD", db_password.clone()),
+        (
+            "TRP__AMQP__URL",
+            format!("amqp://guest:guest@127.0.0.1:{}/%2f", amqp_gate.port),
+        ),
+        ("TRP__SMS__URL", format!("{}/sms", gateway.uri())),
+        ("TRP__SMS__TOKEN", sms_token.clone()),
+        ("TRP__SMTP__HOST", "127.0.0.1".into()),
+        ("TRP__SMTP__PORT", smtp_gate.port.to_string()),
+        ("TRP__SMTP__TLS", "none".into()),
+        ("TRP__SMTP__USERNAME", smtp_user.into()),
+        ("TRP__SMTP__PASSWORD", smtp_password.clone()),
+        ("TRP__NOTIFICATIONS__RETRY_BASE_S", "1".into()),
+        ("TRP__NOTIFICATIONS__RETRY_MAX_S", "2".into()),
+    ]);
 
     let out = tempfile::tempdir().unwrap();
     let ports = [free_port(), free_port()];

@@ -129,12 +129,17 @@ impl World {
         self.start_with(&[]).await
     }
 
-    /// Starts a replica with `extra` settings laid over this world's (e.g. the SMS gateway).
-    pub async fn start_with(&self, extra: &[(&str, String)]) -> Replica {
+    /// This world's settings with `extra` laid over them, each replacing its key.
+    pub fn env_with(&self, extra: &[(&str, String)]) -> Vec<(String, String)> {
         let mut env = self.env();
         env.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
         env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
-        let settings = settings(&env);
+        env
+    }
+
+    /// Starts a replica with `extra` settings laid over this world's (e.g. the SMS gateway).
+    pub async fn start_with(&self, extra: &[(&str, String)]) -> Replica {
+        let settings = settings(&self.env_with(extra));
         let loaded = Loaded::from_settings(&settings).expect("files load");
         let shutdown = CancellationToken::new();
         let running = worker::start(settings, loaded, shutdown.clone())
