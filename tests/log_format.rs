@@ -5,38 +5,28 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
 use support::db::document;
-use support::worker::{otp_envelope, World};
+use support::worker::{otp_envelope, signal, spawn_binary, World};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_logs_are_one_object_per_line_with_the_application_id_and_no_personal_data() {
     let world = World::new().await;
     let log = tempfile::NamedTempFile::new().unwrap();
-    let file = std::fs::File::create(log.path()).unwrap();
-    let mut worker = Command::new(env!("CARGO_BIN_EXE_trp-worker"))
-        .arg("run")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .envs(world.env())
-        .env("TRP__LOG__FILTER", "info")
-        .env("TRP__LOG__FORMAT", "json")
-        .stdin(Stdio::null())
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .spawn()
-        .expect("the binary starts");
+    let mut worker = spawn_binary(
+        &world.env_with(&[
+            ("TRP__LOG__FILTER", "info".into()),
+            ("TRP__LOG__FORMAT", "json".into()),
+        ]),
+        log.path(),
+    );
     world
         .submit(&otp_envelope("TRP-LOG-1", &document(|_| {})))
         .await;
     let decision = world.decision("TRP-LOG-1").await;
-    let sent = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    signal(&worker, "TERM");
     let status = tokio::task::spawn_blocking(move || worker.wait())
         .await
         .unwrap()

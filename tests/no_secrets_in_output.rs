@@ -11,7 +11,7 @@ mod support;
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -25,7 +25,9 @@ use support::db::document;
 use support::set;
 use support::smtp_node::node_smtp;
 use support::tcp_gate::TcpGate;
-use support::worker::{eds_envelope, http_get, otp_envelope, World, OTP_KEY};
+use support::worker::{
+    eds_envelope, free_port, http_get, otp_envelope, signal, spawn_binary, World, OTP_KEY,
+};
 
 /// One applicant of the run: what identifies them, all of it searched for afterwards.
 struct Person {
@@ -68,37 +70,19 @@ const IIN: &str = "900517310006";
 const PHONE: &str = "77011234567";
 const PASSPORT: &str = "FA1234567";
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A replica of the real binary writing stdout and stderr to `out`, /metrics on `port`.
 fn replica(env: &[(String, String)], port: u16, format: &str, filter: &str, out: &Path) -> Child {
-    let file = std::fs::File::create(out).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_trp-worker"))
-        .arg("run")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .envs(env.iter().cloned())
-        .env("TRP__HTTP__PORT", port.to_string())
-        .env("TRP__LOG__FORMAT", format)
-        .env("TRP__LOG__FILTER", filter)
-        .stdin(Stdio::null())
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .spawn()
-        .expect("the binary starts")
+    let mut env = env.to_vec();
+    env.extend([
+        ("TRP__HTTP__PORT".to_owned(), port.to_string()),
+        ("TRP__LOG__FORMAT".to_owned(), format.to_owned()),
+        ("TRP__LOG__FILTER".to_owned(), filter.to_owned()),
+    ]);
+    spawn_binary(&env, out)
 }
 
 async fn stop(mut child: Child) {
-    let sent = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    signal(&child, "TERM");
     let status = tokio::task::spawn_blocking(move || child.wait())
         .await
         .unwrap()

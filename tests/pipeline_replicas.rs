@@ -5,7 +5,7 @@
 mod support;
 
 use std::collections::HashMap;
-use std::process::{Child, Command};
+use std::process::Child;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use support::amqp::eventually;
 use support::db::document;
 use support::set;
-use support::worker::{otp_envelope, World};
+use support::worker::{otp_envelope, signal, spawn_binary, World};
 
 const EMPLOYER: &str = "180240012342";
 
@@ -63,23 +63,17 @@ async fn three_replicas_keep_the_household_quota() {
 }
 
 /// The real binary, configured like the in-process replicas, its output in `log`.
-fn spawn_binary(world: &World, log: &std::path::Path) -> Child {
-    let file = std::fs::File::create(log).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_trp-worker"))
-        .arg("run")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .envs(world.env())
-        .env("TRP__BATCH__MAX_SIZE", "16")
-        .env("TRP__BATCH__MAX_WAIT_MS", "20")
+fn spawn_worker(world: &World, log: &std::path::Path) -> Child {
+    let env = world.env_with(&[
+        ("TRP__BATCH__MAX_SIZE", "16".into()),
+        ("TRP__BATCH__MAX_WAIT_MS", "20".into()),
         // A claim left by the killed worker runs out soon, so the restart re-sends it.
-        .env("TRP__OUTBOX__LEASE_S", "2")
+        ("TRP__OUTBOX__LEASE_S", "2".into()),
         // Info lines are written from every runtime thread: a stdout lock held by the main
         // thread would stall the worker (it once did).
-        .env("TRP__LOG__FILTER", "info")
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .spawn()
-        .expect("the binary starts")
+        ("TRP__LOG__FILTER", "info".into()),
+    ]);
+    spawn_binary(&env, log)
 }
 
 /// Every decision message on the decisions queue, by application id.
@@ -118,7 +112,7 @@ async fn kill_9_in_the_middle_of_a_batch_then_restart() {
             .submit(&otp_envelope(&format!("TRP-K-{i}"), &doc))
             .await;
     }
-    let mut first = spawn_binary(&world, log.path());
+    let mut first = spawn_worker(&world, log.path());
     let started = eventually(Duration::from_secs(60), || async {
         decided(&world).await >= 10
     })
@@ -132,7 +126,7 @@ async fn kill_9_in_the_middle_of_a_batch_then_restart() {
     first.wait().unwrap();
     let at_kill = decided(&world).await;
 
-    let mut second = spawn_binary(&world, log.path());
+    let mut second = spawn_worker(&world, log.path());
     let finished = eventually(Duration::from_secs(90), || async {
         decided(&world).await == n
     })
@@ -177,7 +171,7 @@ async fn sigterm_drains_what_is_in_flight_and_exits_0() {
             .submit(&otp_envelope(&format!("TRP-T-{i}"), &doc))
             .await;
     }
-    let mut worker = spawn_binary(&world, log.path());
+    let mut worker = spawn_worker(&world, log.path());
     let started = eventually(Duration::from_secs(60), || async {
         decided(&world).await >= 5
     })
@@ -187,11 +181,7 @@ async fn sigterm_drains_what_is_in_flight_and_exits_0() {
         "{}",
         std::fs::read_to_string(log.path()).unwrap_or_default()
     );
-    let term = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
+    signal(&worker, "TERM");
     let status = worker.wait().unwrap();
     assert_eq!(
         status.code(),
@@ -213,7 +203,7 @@ async fn sigterm_drains_what_is_in_flight_and_exits_0() {
         .await;
     assert_eq!(unsent, 0, "the outbox was flushed before exit");
 
-    let mut again = spawn_binary(&world, log.path());
+    let mut again = spawn_worker(&world, log.path());
     let all = eventually(Duration::from_secs(60), || async {
         decided(&world).await == n
     })

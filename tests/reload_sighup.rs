@@ -3,26 +3,12 @@
 
 mod support;
 
-use std::process::{Child, Command};
 use std::time::Duration;
 
 use support::amqp::eventually;
 use support::db::document;
 use support::test_ca::TestCa;
-use support::worker::{http_get, World};
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-fn signal(child: &Child, name: &str) {
-    let sent = Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success(), "kill -{name}");
-}
+use support::worker::{free_port, http_get, signal, spawn_binary, World};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_reloads_the_crls_of_the_running_binary() {
@@ -30,25 +16,21 @@ async fn sighup_reloads_the_crls_of_the_running_binary() {
     let ca = TestCa::with_fresh_crls();
     let port = free_port();
     let log = tempfile::NamedTempFile::new().unwrap();
-    let file = std::fs::File::create(log.path()).unwrap();
     let crls = format!(
         "{},{}",
         ca.path("intermediate.crl").display(),
         ca.path("root.crl").display()
     );
-    let mut worker = Command::new(env!("CARGO_BIN_EXE_trp-worker"))
-        .arg("run")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .envs(world.env())
-        .env("TRP__HTTP__PORT", port.to_string())
-        .env("TRP__SIGNATURE__TRUST_ANCHORS", ca.anchors())
-        .env("TRP__SIGNATURE__CRLS", crls)
-        .env("TRP__RELOAD__POLL_MS", "0")
-        .env("TRP__LOG__FILTER", "info")
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .spawn()
-        .expect("the binary starts");
+    let mut worker = spawn_binary(
+        &world.env_with(&[
+            ("TRP__HTTP__PORT", port.to_string()),
+            ("TRP__SIGNATURE__TRUST_ANCHORS", ca.anchors()),
+            ("TRP__SIGNATURE__CRLS", crls),
+            ("TRP__RELOAD__POLL_MS", "0".into()),
+            ("TRP__LOG__FILTER", "info".into()),
+        ]),
+        log.path(),
+    );
     let log_text = || std::fs::read_to_string(log.path()).unwrap_or_default();
 
     let doc = document(|_| {});

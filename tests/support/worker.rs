@@ -264,3 +264,36 @@ pub async fn http_get(port: u16, path: &str) -> String {
     let _ = stream.read_to_string(&mut response).await;
     response
 }
+
+/// A loopback port nothing listens on now (the system's choice), for a worker's HTTP server.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The real binary, `trp-worker run`, configured by `env` alone (the shipped defaults under
+/// it), its stdout and stderr both written to `log`.
+pub fn spawn_binary(env: &[(String, String)], log: &Path) -> std::process::Child {
+    let file = std::fs::File::create(log).unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_trp-worker"))
+        .arg("run")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .envs(env.iter().cloned())
+        .stdin(std::process::Stdio::null())
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .expect("the binary starts")
+}
+
+/// Sends the signal `name` (`TERM`, `HUP`) to `child`, as an operator's `kill` does.
+pub fn signal(child: &std::process::Child, name: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -{name}");
+}
