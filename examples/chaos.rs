@@ -42,6 +42,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
+
 use crate::mix::{Mix, Published};
 use crate::replicas::{settled, Replicas};
 use crate::sinks::Sinks;
@@ -49,7 +51,7 @@ use crate::workers::Workers;
 use crate::world::{Registry, World};
 
 const USAGE: &str = "\
-usage: bash scripts/chaos [--n N] [--seconds S] [--quick] [--release] [--keep]
+usage: bash scripts/chaos [--n N] [--seconds S] [--quick] [--cluster] [--release] [--keep]
 
 Against PostgreSQL and RabbitMQ on loopback (scripts/services.sh): N applications in the
 pipeline benchmark's mix (GOST, RSA, P-256, OTP; one in ten refused for the term; one in
@@ -62,9 +64,16 @@ clients see alike in a tenth of the time); the mail server is down for a quarter
 PostgreSQL is restarted once. Then the replicas settle (every decision, message and
 notification out; bounded), stop, and every invariant is checked.
 
+With --cluster the run's broker is the three-node cluster of scripts/cluster.sh (started
+with `bash scripts/cluster.sh start`): the replicas, and the run itself, are given all three
+nodes, each replica from a node of its own; and RabbitMQ's restart becomes the stop of the
+node leading the work queue, left down for 15 % of S (a new leader elected among the two
+left) and started again.
+
   --n N        applications (default 10000; --quick 600)
   --seconds S  the fault window (default 240; --quick 30)
   --quick      the CI version: N = 600, S = 30, about 90 s once built
+  --cluster    on scripts/cluster.sh's three nodes, stopping the work queue's leader
   --release    run target/release/trp-worker
   --keep       keep the database, queues and run directory (worker logs)
 
@@ -83,6 +92,8 @@ struct Args {
     keep: bool,
     /// Restart the RabbitMQ node, not only its application (see faults.rs).
     full_rabbitmq_restart: bool,
+    /// On the three-node cluster, stopping the work queue's leader (see faults.rs).
+    cluster: bool,
 }
 
 impl Args {
@@ -101,6 +112,7 @@ impl Args {
                 .join("trp-worker"),
             keep: false,
             full_rabbitmq_restart: !quick,
+            cluster: false,
         };
         let mut it = raw.iter();
         while let Some(flag) = it.next() {
@@ -112,6 +124,7 @@ impl Args {
             match flag.as_str() {
                 "--quick" | "--release" => {}
                 "--keep" => args.keep = true,
+                "--cluster" => args.cluster = true,
                 "--n" => args.n = number(value()?)? as usize,
                 "--seconds" => args.seconds = number(value()?)?,
                 "-h" | "--help" => return Err(String::new()),
@@ -139,11 +152,22 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     let dir = std::env::temp_dir().join(format!("trp-{run}"));
     std::fs::create_dir_all(&dir)?;
     faults::services_up().await?;
+    if args.cluster {
+        faults::cluster(&["status"])
+            .await
+            .context("the three-node cluster is not running: bash scripts/cluster.sh start")?;
+        let nodes = faults::CLUSTER.map(|port| format!("amqp://guest:guest@127.0.0.1:{port}/%2f"));
+        world::use_brokers(nodes.to_vec())?;
+    }
     let registry = Registry::default();
     let result = Box::pin(run_in(&args, &run, &dir, &registry)).await;
     // Both services are left running: a run that ended came through both restarts, each of
     // which waited for its service; one that could not finish may have left one down.
     let up = match result {
+        Err(_) if args.cluster => match faults::services_up().await {
+            Ok(()) => faults::cluster(&["start"]).await.map(drop),
+            Err(e) => Err(e),
+        },
         Err(_) => faults::services_up().await,
         Ok(_) => Ok(()),
     };
@@ -171,6 +195,13 @@ async fn run_in(
     let mix = Mix::new(&signing)?;
     let sinks = Sinks::start().await?;
     let world = World::create(run, "c", registry).await?;
+    if args.cluster {
+        let members = faults::cluster(&["members", &world.names.work_queue]).await?;
+        anyhow::ensure!(
+            members == "trp1 trp2 trp3",
+            "the work queue has members on {members:?}, not on each of the three nodes"
+        );
+    }
     let receipts = world.receipts.clone();
     let token = format!("chaos-{}", uuid::Uuid::new_v4());
     // Notifications retried, and the broker reconnected, within seconds (not the
@@ -249,7 +280,12 @@ async fn run_in(
             unclean.to_string(),
         ),
         (
-            "RabbitMQ restarts".to_owned(),
+            if args.cluster {
+                "RabbitMQ node stops (the work queue's leader)"
+            } else {
+                "RabbitMQ restarts"
+            }
+            .to_owned(),
             faults_done.rabbitmq.to_string(),
         ),
         (
@@ -272,6 +308,25 @@ async fn run_in(
             format!("{:.1}", started.elapsed().as_secs_f64()),
         ),
     ];
+    if let Some(leader) = &faults_done.leader {
+        let new_leader = match leader.new_leader.as_str() {
+            "" => "none",
+            node => node,
+        };
+        lines.push((
+            "work queue leader stopped, new leader".to_owned(),
+            format!("{}, {new_leader}", leader.stopped),
+        ));
+        lines.push((
+            "leader node away (stop to joined again), s".to_owned(),
+            format!("{:.1}", leader.down.as_secs_f64()),
+        ));
+        if leader.new_leader.is_empty() {
+            report
+                .violations
+                .push("no new leader of the work queue while its leader was down".into());
+        }
+    }
     lines.append(&mut report.lines);
     for note in &replicas.exited {
         say(format_args!("{note}"));
@@ -290,7 +345,15 @@ async fn run_in(
     }
     let ok = report.violations.is_empty();
     if ok {
-        println!("verdict: PASS, every invariant held ({} applications, {} replica kills, each service restarted once)", args.n, replicas.killed);
+        let broker = if args.cluster {
+            "the work queue's leader node stopped and started once, PostgreSQL restarted once"
+        } else {
+            "each service restarted once"
+        };
+        println!(
+            "verdict: PASS, every invariant held ({} applications, {} replica kills, {broker})",
+            args.n, replicas.killed
+        );
     } else {
         println!("verdict: FAIL, {} violations", report.violations.len());
     }

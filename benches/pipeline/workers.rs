@@ -12,7 +12,7 @@ use tokio::process::{Child, Command};
 
 use crate::signing::Signing;
 use crate::sinks::Sinks;
-use crate::world::{World, AMQP_URL};
+use crate::world::{self, World};
 
 /// How to start a worker of one world.
 pub struct Workers<'a> {
@@ -48,12 +48,17 @@ pub struct Replica {
 }
 
 impl Workers<'_> {
-    fn env(&self, port: u16) -> Vec<(&'static str, String)> {
+    /// Replica `index`'s settings: the run's broker nodes start at a node of its own
+    /// (index modulo their number), so that replicas spread over a cluster's nodes.
+    fn env(&self, port: u16, index: usize) -> Vec<(&'static str, String)> {
         let n = &self.world.names;
+        let mut nodes = world::brokers().to_vec();
+        let first = index % nodes.len();
+        nodes.rotate_left(first);
         let b64 = base64::engine::general_purpose::STANDARD;
         let mut env = vec![
             ("TRP__DATABASE__URL", self.world.url.clone()),
-            ("TRP__AMQP__URL", AMQP_URL.to_owned()),
+            ("TRP__AMQP__URL", nodes.join(",")),
             (
                 "TRP__AMQP__APPLICATIONS_EXCHANGE",
                 n.applications_exchange.clone(),
@@ -82,7 +87,13 @@ impl Workers<'_> {
         env
     }
 
-    fn command(&self, args: &[&str], port: u16, log: &Path) -> anyhow::Result<Command> {
+    fn command(
+        &self,
+        args: &[&str],
+        port: u16,
+        index: usize,
+        log: &Path,
+    ) -> anyhow::Result<Command> {
         let out = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -91,7 +102,7 @@ impl Workers<'_> {
         command
             .args(args)
             .env_clear()
-            .envs(self.env(port))
+            .envs(self.env(port, index))
             // config/default.toml names the rules and calendar relative to the project.
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdin(Stdio::null())
@@ -104,7 +115,7 @@ impl Workers<'_> {
     /// Runs a one-shot command (`migrate`, `import ...`) and fails unless it exits 0.
     pub async fn once(&self, args: &[&str]) -> anyhow::Result<()> {
         let log = self.logs.join("setup.log");
-        let status = self.command(args, 0, &log)?.status().await?;
+        let status = self.command(args, 0, 0, &log)?.status().await?;
         if !status.success() {
             bail!(
                 "trp-worker {} exited {status} (log: {})",
@@ -131,7 +142,7 @@ impl Workers<'_> {
         let port = free_port()?;
         let log = self.logs.join(format!("worker-{label}-{index}.log"));
         let child = self
-            .command(&["run"], port, &log)?
+            .command(&["run"], port, index, &log)?
             .spawn()
             .with_context(|| format!("starting {}", self.binary.display()))?;
         let pid = child.id().context("the worker has a pid")?;

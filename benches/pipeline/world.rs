@@ -4,7 +4,7 @@
 //! to the decisions and status exchanges, read by [`Receipts`]. Dropped at the end of its
 //! phase, and on every failure by [`Registry::clean`].
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Context as _;
 use lapin::options::{
@@ -12,7 +12,7 @@ use lapin::options::{
     QueueDeleteOptions,
 };
 use lapin::types::{AMQPValue, FieldTable};
-use lapin::{Channel, Connection, ConnectionProperties};
+use lapin::{Channel, Connection};
 use tokio_postgres::NoTls;
 use trp_worker::broker::topology::DeliveryLimit;
 use trp_worker::broker::{topology, Names};
@@ -34,10 +34,34 @@ pub async fn admin() -> anyhow::Result<tokio_postgres::Client> {
     Ok(client)
 }
 
+/// The broker nodes every connection of the run (its own and the workers') goes to, set
+/// once by [`use_brokers`]; the single broker of scripts/services.sh unless set.
+static BROKERS: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Sends the whole run to `urls`, tried in order (a cluster's nodes). Call before any
+/// connection; a second call is an error. (The chaos run's `--cluster`; the bench itself
+/// runs on the single broker.)
+#[allow(dead_code)]
+pub fn use_brokers(urls: Vec<String>) -> anyhow::Result<()> {
+    BROKERS
+        .set(urls)
+        .map_err(|_| anyhow::anyhow!("the brokers are set once, before any connection"))
+}
+
+/// The broker nodes of the run.
+pub fn brokers() -> &'static [String] {
+    BROKERS.get_or_init(|| vec![AMQP_URL.to_owned()])
+}
+
 pub async fn broker() -> anyhow::Result<Connection> {
-    Connection::connect(AMQP_URL, ConnectionProperties::default())
+    trp_worker::broker::connect(brokers(), "trp-worker bench")
         .await
-        .context("RabbitMQ is not reachable at 127.0.0.1:5672 (bash scripts/services.sh)")
+        .with_context(|| match brokers() {
+            [single] if single == AMQP_URL => {
+                "RabbitMQ is not reachable at 127.0.0.1:5672 (bash scripts/services.sh)".to_owned()
+            }
+            nodes => format!("none of the {} broker nodes answers", nodes.len()),
+        })
 }
 
 /// A world to remove: its database, its names and the queues declared.

@@ -17,6 +17,8 @@ use crate::{say, Args};
 pub struct Schedule {
     pub sms_503: (f64, f64),
     pub rabbitmq_restart: f64,
+    /// How long the cluster's leader node stays down (`--cluster`).
+    pub leader_down: f64,
     pub mail_down: (f64, f64),
     pub postgres_restart: f64,
 }
@@ -24,6 +26,7 @@ pub struct Schedule {
 pub const SCHEDULE: Schedule = Schedule {
     sms_503: (0.10, 0.35),
     rabbitmq_restart: 0.30,
+    leader_down: 0.15,
     mail_down: (0.45, 0.70),
     postgres_restart: 0.60,
 };
@@ -131,10 +134,100 @@ pub async fn restart_postgres() -> anyhow::Result<()> {
     }
 }
 
+/// The nodes of scripts/cluster.sh, by AMQP port.
+pub const CLUSTER: [u16; 3] = [5681, 5682, 5683];
+
+/// Runs `bash scripts/cluster.sh args...`; its standard output, trimmed.
+pub async fn cluster(args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new("bash")
+        .arg("scripts/cluster.sh")
+        .args(args)
+        .current_dir(root())
+        .output()
+        .await
+        .context("running scripts/cluster.sh")?;
+    if !out.status.success() {
+        bail!(
+            "scripts/cluster.sh {} failed ({}): {}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The run's fault of the broker.
+pub enum BrokerFault {
+    /// The single broker restarted: the node (`full`) or its application.
+    Restart { full: bool },
+    /// scripts/cluster.sh's node leading the work queue stopped, left down `down`, and
+    /// started again; the two others carry on with a new leader elected among them.
+    Leader { work_queue: String, down: Duration },
+}
+
+/// The node leading the work queue, stopped and started again.
+pub struct LeaderStop {
+    pub stopped: String,
+    /// The leader elected while it was down.
+    pub new_leader: String,
+    /// From the stop's start until the node had started again and joined.
+    pub down: Duration,
+}
+
 /// Which faults happened.
 pub struct Done {
     pub rabbitmq: usize,
     pub postgres: usize,
+    pub leader: Option<LeaderStop>,
+}
+
+/// Stops the node leading `work_queue`, learns the new leader, and starts the node again
+/// `down` after the stop began (or at once, if stopping took longer); scripts/cluster.sh
+/// waits until it has joined, which takes a node 15 to 25 s here.
+async fn stop_leader(work_queue: &str, down: Duration) -> anyhow::Result<LeaderStop> {
+    let asked = Instant::now();
+    let stopped = cluster(&["leader", work_queue]).await?;
+    say(format_args!(
+        "{stopped} leads the work queue (asked in {:.1} s); stopping it",
+        asked.elapsed().as_secs_f64()
+    ));
+    let began = Instant::now();
+    cluster(&["stop", &stopped]).await?;
+    say(format_args!(
+        "{stopped} is stopped (in {:.1} s)",
+        began.elapsed().as_secs_f64()
+    ));
+    // The two left elect a leader within a few seconds; a bounded wait for it (from the
+    // stop's end: a node stopping under load takes a minute and more).
+    let stopped_at = Instant::now();
+    let mut new_leader = String::new();
+    while stopped_at.elapsed() < Duration::from_secs(20) {
+        match cluster(&["leader", work_queue]).await {
+            Ok(node) if node != stopped && !node.is_empty() => {
+                new_leader = node;
+                break;
+            }
+            _ => tokio::time::sleep(Duration::from_millis(500)).await,
+        }
+    }
+    say(format_args!(
+        "new leader of the work queue: {} (asked for {:.1} s)",
+        if new_leader.is_empty() {
+            "none"
+        } else {
+            &new_leader
+        },
+        stopped_at.elapsed().as_secs_f64()
+    ));
+    tokio::time::sleep_until((began + down).into()).await;
+    cluster(&["start", &stopped]).await?;
+    let down = began.elapsed();
+    Ok(LeaderStop {
+        stopped,
+        new_leader,
+        down,
+    })
 }
 
 /// The fault window: kills every few seconds, the sinks' windows and the restarts on the
@@ -153,11 +246,21 @@ pub async fn window(
     let kill_every = Duration::from_secs(if args.seconds <= 60 { 3 } else { 5 });
     let mut next_kill = kill_every;
     let (mut sms_down, mut mail_down) = (false, false);
+    let broker = if args.cluster {
+        BrokerFault::Leader {
+            work_queue: world.names.work_queue.clone(),
+            down: at(s.leader_down).max(DOWN),
+        }
+    } else {
+        BrokerFault::Restart {
+            full: args.full_rabbitmq_restart,
+        }
+    };
     // One after the other, so that scripts/services.sh never starts the other service.
     let restarts = tokio::spawn(restarts(
         at(s.rabbitmq_restart),
         at(s.postgres_restart),
-        args.full_rabbitmq_restart,
+        broker,
     ));
     // The window lasts at least until both restarts are over.
     while start.elapsed() < window || !restarts.is_finished() {
@@ -208,20 +311,36 @@ pub async fn window(
     Ok(done)
 }
 
-/// RabbitMQ restarted at `rabbitmq`, then PostgreSQL at `postgres` (or at once, if the
-/// first restart ended later), both from now.
-async fn restarts(rabbitmq: Duration, postgres: Duration, full: bool) -> anyhow::Result<Done> {
+/// RabbitMQ restarted (or the cluster's leader node stopped and started) at `rabbitmq`,
+/// then PostgreSQL at `postgres` (or at once, if the first fault ended later), both from now.
+async fn restarts(
+    rabbitmq: Duration,
+    postgres: Duration,
+    broker: BrokerFault,
+) -> anyhow::Result<Done> {
     let start = Instant::now();
     let mut done = Done {
         rabbitmq: 0,
         postgres: 0,
+        leader: None,
     };
     tokio::time::sleep_until((start + rabbitmq).into()).await;
-    say(format_args!(
-        "{:>5.1} s: restarting RabbitMQ",
-        start.elapsed().as_secs_f64()
-    ));
-    restart_rabbitmq(full).await?;
+    match broker {
+        BrokerFault::Restart { full } => {
+            say(format_args!(
+                "{:>5.1} s: restarting RabbitMQ",
+                start.elapsed().as_secs_f64()
+            ));
+            restart_rabbitmq(full).await?;
+        }
+        BrokerFault::Leader { work_queue, down } => {
+            say(format_args!(
+                "{:>5.1} s: stopping the cluster node leading the work queue",
+                start.elapsed().as_secs_f64()
+            ));
+            done.leader = Some(stop_leader(&work_queue, down).await?);
+        }
+    }
     done.rabbitmq += 1;
     say(format_args!(
         "{:>5.1} s: RabbitMQ is back",
