@@ -2,7 +2,8 @@
 # The project's test command (README "Tests"): starts the services the integration tests
 # need (PostgreSQL and RabbitMQ from Debian's packages, MailDev from npm, on loopback), then
 # the cluster, the alert rules, the AsyncAPI document and the Kubernetes manifests,
-# formatting, lints, the demo and every test.
+# formatting, the supply chain, lints, the demo, every test, the chaos runs and a short run
+# of each fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,15 @@ cluster=$!
 (bash scripts/validate-deploy.sh && bash scripts/check-alerts.sh && bash scripts/check-asyncapi.sh) \
   >"$side/checks.log" 2>&1 &
 checks=$!
+# The fuzz targets' CI build (scripts/fuzz --dev; docs/reliability.md, "Fuzzing"): a second
+# build of every dependency, with libFuzzer's instrumentation, on the nightly toolchain. At
+# the lowest priority from the start, it takes only the CPU the rest leaves idle (the
+# build's serial stretches, the tests' waits); it is collected, and the targets run, last.
+fuzz_log=$(mktemp)
+# A process group of its own, stopped whole if this script ends early.
+setsid nice -n 19 bash scripts/fuzz --dev --build-only >"$fuzz_log" 2>&1 </dev/null &
+fuzz=$!
+trap 'kill -- -"$fuzz" 2>/dev/null || true' EXIT
 collect() { # pid log what
   if ! wait "$1"; then
     cat "$2"
@@ -79,3 +89,10 @@ fi
 # the shared RabbitMQ and PostgreSQL, so it runs after the tests, never beside or before them
 # (in one run right after it, a test's replica took over 30 s to stop; never otherwise).
 bash scripts/chaos --quick
+# The same on the three-node cluster, stopping the node that leads the work queue.
+bash scripts/chaos --quick --cluster
+
+collect "$fuzz" "$fuzz_log" "building the fuzz targets"
+rm -f "$fuzz_log"
+# Each target a short while from the tests' inputs: it must run, and find nothing.
+bash scripts/fuzz --dev --seconds 10
