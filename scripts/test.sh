@@ -24,8 +24,11 @@ checks=$!
 # the lowest priority from the start, it takes only the CPU the rest leaves idle (the
 # build's serial stretches, the tests' waits); it is collected, and the targets run, last.
 fuzz_log=$(mktemp)
-# A process group of its own, stopped whole if this script ends early.
-setsid nice -n 19 bash scripts/fuzz --dev --build-only >"$fuzz_log" 2>&1 </dev/null &
+# A process group of its own, stopped whole if this script ends early. setsid also makes
+# it a session of its own, which the kernel's autogroup scheduling gives an equal share of
+# the CPU whatever its processes' nice value, so the new session's group gets nice 19 too.
+setsid bash -c 'echo 19 >/proc/self/autogroup 2>/dev/null; exec nice -n 19 bash scripts/fuzz --dev --build-only' \
+  >"$fuzz_log" 2>&1 </dev/null &
 fuzz=$!
 trap 'kill -- -"$fuzz" 2>/dev/null || true' EXIT
 collect() { # pid log what
