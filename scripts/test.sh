@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/services.sh
+# CI builds from a fresh clone, so incremental compilation's caches are only written, never
+# read: without them this package's own targets build in 260 s instead of 388 s here. Set
+# for every cargo below (a different setting would compile this package again).
+export CARGO_INCREMENTAL=0
 # Slow to set up but hardly using the CPU (an Erlang cluster booting, tools downloaded): run
 # beside the formatting, lints and demo, and collected before the tests.
 side=$(mktemp -d)

@@ -3,7 +3,7 @@
 //! routing key against the document's bindings; each dead letter's headers against theirs;
 //! and the envelopes the tests publish as the portal against the consumed message's schema.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::Duration;

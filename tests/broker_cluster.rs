@@ -6,7 +6,7 @@
 //! It needs the cluster: `bash scripts/cluster.sh start` (scripts/test.sh starts it). Without
 //! it the test fails and says so.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::process::Command;

@@ -1,6 +1,6 @@
 //! Connecting to the first node of a list that answers.
 
-mod support;
+use crate::support;
 
 use support::amqp;
 use trp_worker::broker::{connect, BrokerError};

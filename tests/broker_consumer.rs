@@ -1,7 +1,7 @@
 //! The consumer against a real RabbitMQ: every disposition, the concurrency bounds,
 //! shutdown, and a panicking handler.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
 //! `dead-letters list` and `replay` against a real dead-letter queue.
 
-mod support;
+use crate::support;
 
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::BasicProperties;

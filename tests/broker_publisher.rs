@@ -1,6 +1,6 @@
 //! The publisher sets every property contract section 1 asks for, and waits for confirms.
 
-mod support;
+use crate::support;
 
 use futures_util::StreamExt;
 use lapin::options::{BasicAckOptions, BasicConsumeOptions};

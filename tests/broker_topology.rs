@@ -1,6 +1,6 @@
 //! The topology is declared idempotently: replicas starting at once do not trip on it.
 
-mod support;
+use crate::support;
 
 use lapin::options::QueueDeclareOptions;
 use lapin::types::FieldTable;

@@ -1,7 +1,7 @@
 //! The operators' commands through the binary: bad configuration exits 2 naming the
 //! setting; `migrate`, `import` and `explain` against a database of the test's own.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 

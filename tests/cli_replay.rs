@@ -2,7 +2,7 @@
 //! decided by a real worker, then replayed under changed rules, a new CRL, or nothing
 //! changed. Nothing is written by a replay.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 

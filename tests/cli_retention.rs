@@ -2,7 +2,7 @@
 //! blanks exactly the applications past their term with nothing left to send, keeps the
 //! audit trail, and is idempotent; `explain` still works and says what was purged.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 

@@ -1,7 +1,7 @@
 //! `trp-worker certificate verify` and `trp-worker signature check` as an operator runs them:
 //! configuration from the environment, exit 0 valid, 1 refused, 2 configuration.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

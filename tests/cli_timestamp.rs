@@ -1,7 +1,7 @@
 //! `trp-worker timestamp verify <token> [--data <file>]` as an operator runs it: the TSA
 //! anchors and CRLs from the environment; exit 0 valid, 1 refused, 2 configuration.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 

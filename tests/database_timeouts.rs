@@ -3,7 +3,7 @@
 //! the configured time instead of a stall, and a worker stuck behind such a lock still
 //! stops within its grace period.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -7,7 +7,7 @@
 //! idempotent: one certificate directory, made once (atomically, by renaming a finished
 //! directory into place), `ssl = on` left on. Plain connections keep working beside it.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

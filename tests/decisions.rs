@@ -1,7 +1,7 @@
 //! From envelope bytes to decision, for every reason code: each row changes the sample in
 //! one way and expects exactly that code, its ground and a refusal.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use time::macros::{date, datetime};

@@ -4,7 +4,7 @@
 //! in PostgreSQL, acknowledged, and is decided once (approved, or refused if the fresh CRL
 //! revokes it) after a fresh CRL is loaded, with no dead letter and /readyz ready.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

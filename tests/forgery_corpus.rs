@@ -6,7 +6,7 @@
 //! RSA and P-256 come from the committed PKI (tests/pki/make.sh) and from certificates
 //! made here with openssl (`openssl_pki`); GOST 34.10-2015 512 from `gost`.
 
-mod support;
+use crate::support;
 
 #[path = "forgery_corpus/cases.rs"]
 mod cases;

@@ -2,7 +2,7 @@
 //! JSON object per line, each event's fields at the top level, the application named by
 //! its `application_id` and never by personal data; the production example sets JSON.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

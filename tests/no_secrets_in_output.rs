@@ -7,7 +7,7 @@
 //! OTP key, the SMS token, the SMTP and database passwords (as given, and in the encodings
 //! they travel in) and every IIN, phone, e-mail address, name and passport number used.
 
-mod support;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! `scripts/services.sh`): what the applicant receives, and a mail server that is down and
 //! then up. Each test reads only the mail of its own recipient, so tests run in parallel.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! (`--incoming-secure`), STARTTLS to an `smtp-server` (MailDev's own library) that refuses
 //! mail before STARTTLS; and a server whose certificate another CA signed gets nothing.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

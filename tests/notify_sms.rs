@@ -2,7 +2,7 @@
 //! contract's request, retries with one idempotency key, permanent refusals, the maximum
 //! age, and a sender killed mid-send.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

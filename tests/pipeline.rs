@@ -1,7 +1,7 @@
 //! The worker end to end on the real RabbitMQ and PostgreSQL: an approval signed by the test
 //! PKI, a refusal on each ground, every envelope error, a duplicate and a conflict.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 

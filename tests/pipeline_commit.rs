@@ -1,7 +1,7 @@
 //! One application that can never be committed does not hold back those that shared its
 //! batch: they are committed one by one.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! Lost connections: the worker reports not ready while the broker is away, reconnects with
 //! backoff, and loses nothing when the broker or the database drops it.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! are retried, every application is decided exactly once and published, nothing is
 //! dead-lettered.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! rest flow; a database outage longer than the limit's worth of retries burns nothing;
 //! an envelope dated after its arrival is refused.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! notification of receipt and one of the decision, delivered to a real HTTP gateway
 //! (wiremock) and a real SMTP server (MailDev), each once.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The service-term watch through the worker (contract section 8): a decision made after its
 //! `due_at` counts in `trp_decisions_overdue_total`, one made in time does not.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;

@@ -2,7 +2,7 @@
 //! registry per batch, a redelivered application answered from the database without its
 //! signature check, and an item the database refuses failing alone.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! happens, and the household quota holds when replicas decide one employer's applications
 //! at once.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::process::Child;

@@ -4,7 +4,7 @@
 //! calls or from the file changing; a corrupt CRL keeps the files in force and is counted
 //! once. `reload_sighup.rs` sends a real SIGHUP to the real binary.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

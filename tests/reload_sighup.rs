@@ -1,7 +1,7 @@
 //! SIGHUP to the real binary (contract section 8): the worker reads its files again and
 //! goes on with the new CRL, without a restart; SIGTERM still stops it cleanly afterwards.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The time-stamping authorities' anchors in the reloaded snapshot: read with the other
 //! files, a bad one refused naming `signature.tsa_trust_anchors`, and watched for changes.
 
-mod support;
+use crate::support;
 
 use support::tsa::RsaTsa;
 use support::*;

@@ -2,7 +2,7 @@
 //! `signature.allow_missing_crls = true`, which is logged; without it start-up stops with a
 //! message naming the setting. The nextUpdate gauge is set from the CRLs loaded.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

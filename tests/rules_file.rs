@@ -1,7 +1,7 @@
 //! The subspecies rules are configuration: editing the file an operator points `rules.file`
 //! at changes the next decision, with no rebuild.
 
-mod support;
+use crate::support;
 
 use support::{config, decide_bytes, facts};
 use trp_worker::domain::decision::Outcome;

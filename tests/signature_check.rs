@@ -1,7 +1,7 @@
 //! `signature::check` on parsed envelopes: the EDS and OTP branches through the one entry
 //! point the decision uses.
 
-mod support;
+use crate::support;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;

@@ -1,7 +1,7 @@
 //! The EDS branch against signatures made by `openssl cms -sign` (tests/pki/make.sh):
 //! every algorithm and shape that must pass, and every code with a case that earns it.
 
-mod support;
+use crate::support;
 
 use support::*;
 use trp_worker::domain::reason::ReasonCode::{self, *};

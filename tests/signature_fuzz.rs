@@ -1,7 +1,7 @@
 //! No input makes the EDS verifier panic: arbitrary bytes, and random mutations of a good
 //! CMS (DER and BER).
 
-mod support;
+use crate::support;
 
 use proptest::prelude::*;
 use support::*;

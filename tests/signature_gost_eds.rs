@@ -3,7 +3,7 @@
 //! signatures over the e-request, detached and attached, with and without signed
 //! attributes, BER with indefinite lengths: approved when good, each signature code when not.
 
-mod support;
+use crate::support;
 
 use std::sync::LazyLock;
 

@@ -2,7 +2,7 @@
 //! with the test PKI's keys. Where `openssl` is not installed the test fails, saying how to
 //! install it (`scripts/services.sh` does): a check that did not run is not a pass.
 
-mod support;
+use crate::support;
 
 use support::*;
 

@@ -2,7 +2,7 @@
 //! pure, on the committed test PKI: every CA on the path needs a CRL (unless allowed
 //! otherwise) that is not past its nextUpdate; the verdict keeps that apart from refusals.
 
-mod support;
+use crate::support;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;

@@ -3,7 +3,7 @@
 //! of our own (`support::tsa`). With a valid token the signer's chain is judged at its
 //! genTime; a token that does not verify refuses with `signature.invalid`.
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

@@ -3,7 +3,7 @@
 //! the GOST test PKI (`support::gost_pki`), imprints in Streebog-512, -256 and GOST
 //! 34.311-95, through the signature check on an envelope.
 
-mod support;
+use crate::support;
 
 use std::sync::LazyLock;
 

@@ -2,7 +2,7 @@
 //! then decided and committed to a real PostgreSQL (`record_batch`); the signature check
 //! stored with the decision and `explain` say which time it was and where it came from.
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 

@@ -1,7 +1,7 @@
 //! Loading the trust store: what is a root, what is an intermediate, and errors that name
 //! the setting and the file.
 
-mod support;
+use crate::support;
 
 use support::*;
 use trp_worker::checks::signature::TrustStore;

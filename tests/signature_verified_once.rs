@@ -5,7 +5,7 @@
 //! CMS still chains the ordinary way. Built with the GOST test PKI (`support::gost_pki`),
 //! which can make an expired or revoked CA.
 
-mod support;
+use crate::support;
 
 use support::gost_cms::{cms, CmsOptions};
 use support::gost_pki::{self, certificate, crl, name, Key, Profile};

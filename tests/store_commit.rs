@@ -1,7 +1,7 @@
 //! `record_batch` against a real PostgreSQL: the approval with everything it causes,
 //! duplicates and conflicts, and refusals recorded with their reasons.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 

@@ -2,7 +2,7 @@
 //! with the ids it was stored under, sent from memory, and found by the scans of every
 //! replica only once its lease has run out. Results are recorded per round in one statement.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Registry facts read before the checks (for one application and for a batch), `explain`,
 //! and which store errors are transient.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 

@@ -2,7 +2,7 @@
 //! database migrated by the migrator before refinery upgrades without re-running anything;
 //! an edited migration is refused.
 
-mod support;
+use crate::support;
 
 use support::db::TestDb;
 use trp_worker::store::migrate::{migrate, HISTORY_TABLE, LEGACY_TABLE, MIGRATIONS};

@@ -1,7 +1,7 @@
 //! The outbox: concurrent claimers never share a row; an expired lease is claimed again
 //! with the same message id and bytes; sent rows leave the backlog.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::time::Duration;

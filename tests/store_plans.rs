@@ -2,7 +2,7 @@
 //! it, so that its cost follows the backlog, not the history: checked on tables holding
 //! thousands of sent rows and a few pending ones, with PostgreSQL's own plans.
 
-mod support;
+use crate::support;
 
 use support::db::TestDb;
 use trp_worker::store::{notifications, outbox};

@@ -1,7 +1,7 @@
 //! The household quota under concurrency: an employer holding 3 valid household permits
 //! gets exactly 2 more, however the 10 applications are recorded.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

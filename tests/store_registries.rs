@@ -1,7 +1,7 @@
 //! Registry imports: a good file loads; a bad row names its line and column and loads
 //! nothing; the same file twice changes nothing; rows absent from a file stay.
 
-mod support;
+use crate::support;
 
 use support::db::TestDb;
 use trp_worker::store::registries::{import, ImportError, Registry};

@@ -352,8 +352,12 @@ async fn restarts(
         }
     }
     done.rabbitmq += 1;
+    let node = done
+        .leader
+        .as_ref()
+        .map_or("RabbitMQ", |l| l.stopped.as_str());
     say(format_args!(
-        "{:>5.1} s: RabbitMQ is back",
+        "{:>5.1} s: {node} is back",
         start.elapsed().as_secs_f64()
     ));
     tokio::time::sleep_until((start + postgres).into()).await;

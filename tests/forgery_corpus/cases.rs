@@ -8,9 +8,9 @@ use trp_worker::checks::signature::TrustStore;
 use trp_worker::domain::dead_letter::DeadLetterReason;
 use trp_worker::domain::reason::ReasonCode;
 
-use crate::edit;
-use crate::gost::GostPki;
-use crate::openssl_pki::OpensslPki;
+use super::edit;
+use super::gost::GostPki;
+use super::openssl_pki::OpensslPki;
 use crate::support::{document, read, trust, IIN};
 
 /// The kinds of forgery issue 16 names, in its order.

@@ -4,7 +4,7 @@
 
 use trp_worker::domain::reason::ReasonCode::{self, *};
 
-use crate::cases::{Corpus, Forgery, Forgery::*, Store, Table};
+use super::cases::{Corpus, Forgery, Forgery::*, Store, Table};
 use crate::support::{document, read};
 
 /// One kind of certificate forgery: its code, the committed RSA fixture of it (if any),

@@ -5,9 +5,9 @@
 use trp_worker::domain::dead_letter::DeadLetterReason::{NotJson, TooLarge};
 use trp_worker::domain::reason::ReasonCode::*;
 
-use crate::cases::{huge_certificate, nested_json_envelope, Corpus, Forgery::*, Store, Table};
-use crate::edit;
-use crate::signed_bytes::CADES_V2;
+use super::cases::{huge_certificate, nested_json_envelope, Corpus, Forgery::*, Store, Table};
+use super::edit;
+use super::signed_bytes::CADES_V2;
 use crate::support::{document, read, to_indefinite_ber};
 
 const SHA256: &str = "2.16.840.1.101.3.4.2.1";

@@ -163,7 +163,7 @@ fn edited(label: &str, cert: Vec<u8>, issuer: &Key) -> Vec<u8> {
         }),
         "huge-extension" => resign(&cert, issuer, |c| {
             let extensions = c.tbs_certificate.extensions.get_or_insert_with(Vec::new);
-            extensions.push(crate::edit::huge_extension(600_000));
+            extensions.push(super::edit::huge_extension(600_000));
         }),
         _ => cert,
     }

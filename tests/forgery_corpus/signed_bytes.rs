@@ -4,8 +4,8 @@
 
 use trp_worker::domain::reason::ReasonCode::*;
 
-use crate::cases::{Corpus, Forgery::*, Store, Table, OTHER_IIN};
-use crate::edit;
+use super::cases::{Corpus, Forgery::*, Store, Table, OTHER_IIN};
+use super::edit;
 use crate::support::gost_cms::CmsOptions;
 use crate::support::{document, read};
 
