@@ -31,6 +31,8 @@ mod replicas;
 mod signing;
 #[path = "chaos/sinks.rs"]
 mod sinks;
+#[path = "../benches/pipeline/smtp_sink.rs"]
+mod smtp_sink;
 #[path = "../benches/pipeline/workers.rs"]
 #[allow(dead_code)]
 mod workers;

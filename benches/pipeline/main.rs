@@ -19,6 +19,7 @@ mod report;
 mod runs;
 mod signing;
 mod sinks;
+mod smtp_sink;
 mod workers;
 mod world;
 

@@ -11,8 +11,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
+
+use crate::smtp_sink;
 
 /// What the sinks took since the last [`Sinks::reset`].
 #[derive(Default)]
@@ -99,60 +100,13 @@ async fn take_sms(State(taken): State<Arc<Mutex<Taken>>>, headers: HeaderMap) ->
     StatusCode::OK
 }
 
-/// One SMTP conversation: every command is answered at once; a message counts when its
-/// data ends. Nothing of it is kept but its Message-ID. Lines are read as bytes: the data
-/// need not be UTF-8.
+/// One SMTP conversation ([`smtp_sink::session`]): each message counts, and its Message-ID.
 async fn smtp_session(stream: TcpStream, taken: Arc<Mutex<Taken>>) -> std::io::Result<()> {
-    let (read, mut write) = stream.into_split();
-    let mut lines = BufReader::new(read);
-    write.write_all(b"220 bench-sink ESMTP\r\n").await?;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        if lines.read_until(b'\n', &mut line).await? == 0 {
-            return Ok(());
-        }
-        let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
-        let answer: &[u8] = match verb.as_slice() {
-            b"EHLO" | b"HELO" => b"250 bench-sink\r\n",
-            b"MAIL" | b"RCPT" | b"RSET" | b"NOOP" => b"250 OK\r\n",
-            b"DATA" => {
-                write.write_all(b"354 go ahead\r\n").await?;
-                let id = read_data(&mut lines).await?;
-                let mut t = taken.lock().expect("not poisoned");
-                t.mail += 1;
-                t.mail_ids.insert(id);
-                took(&mut t);
-                b"250 OK queued\r\n"
-            }
-            b"QUIT" => {
-                write.write_all(b"221 bye\r\n").await?;
-                return Ok(());
-            }
-            _ => b"502 not implemented\r\n",
-        };
-        write.write_all(answer).await?;
-    }
-}
-
-/// Reads a message's data up to the line holding a single dot; returns its Message-ID.
-async fn read_data(
-    lines: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
-) -> std::io::Result<String> {
-    const HEADER: &[u8] = b"message-id:";
-    let mut id = String::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let read = lines.read_until(b'\n', &mut line).await?;
-        if read == 0 || line == b".\r\n" || line == b".\n" {
-            return Ok(id);
-        }
-        let named = line.get(..HEADER.len()).map(<[u8]>::to_ascii_lowercase);
-        if id.is_empty() && named.as_deref() == Some(HEADER) {
-            id = String::from_utf8_lossy(&line[HEADER.len()..])
-                .trim()
-                .to_owned();
-        }
-    }
+    smtp_sink::session(stream, "bench-sink", |id| {
+        let mut t = taken.lock().expect("not poisoned");
+        t.mail += 1;
+        t.mail_ids.insert(id);
+        took(&mut t);
+    })
+    .await
 }

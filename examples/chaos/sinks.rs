@@ -13,9 +13,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
+
+use crate::smtp_sink;
 
 /// What the sinks took: per key or Message-ID, how many times.
 #[derive(Default)]
@@ -113,64 +114,16 @@ async fn take_sms(State(sinks): State<Sinks>, headers: HeaderMap) -> StatusCode 
     StatusCode::OK
 }
 
-/// One SMTP conversation: every command is answered at once; a message counts when its
-/// data ends, by its Message-ID.
+/// One SMTP conversation (the bench's, [`smtp_sink::session`]): each message counts by its
+/// Message-ID.
 async fn smtp_session(stream: TcpStream, taken: Arc<Mutex<Taken>>) -> std::io::Result<()> {
-    let (read, mut write) = stream.into_split();
-    let mut lines = BufReader::new(read);
-    write.write_all(b"220 chaos-sink ESMTP\r\n").await?;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        if lines.read_until(b'\n', &mut line).await? == 0 {
-            return Ok(());
-        }
-        let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
-        let answer: &[u8] = match verb.as_slice() {
-            b"EHLO" | b"HELO" => b"250 chaos-sink\r\n",
-            b"MAIL" | b"RCPT" | b"RSET" | b"NOOP" => b"250 OK\r\n",
-            b"DATA" => {
-                write.write_all(b"354 go ahead\r\n").await?;
-                let id = read_data(&mut lines).await?;
-                *taken
-                    .lock()
-                    .expect("not poisoned")
-                    .mail
-                    .entry(id)
-                    .or_default() += 1;
-                b"250 OK queued\r\n"
-            }
-            b"QUIT" => {
-                write.write_all(b"221 bye\r\n").await?;
-                return Ok(());
-            }
-            _ => b"502 not implemented\r\n",
-        };
-        write.write_all(answer).await?;
-    }
-}
-
-async fn read_data(
-    lines: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
-) -> std::io::Result<String> {
-    const HEADER: &[u8] = b"message-id:";
-    let mut id = String::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let read = lines.read_until(b'\n', &mut line).await?;
-        if read == 0 {
-            // Cut off before the end of the data: not taken.
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        if line == b".\r\n" || line == b".\n" {
-            return Ok(id);
-        }
-        let named = line.get(..HEADER.len()).map(<[u8]>::to_ascii_lowercase);
-        if id.is_empty() && named.as_deref() == Some(HEADER) {
-            id = String::from_utf8_lossy(&line[HEADER.len()..])
-                .trim()
-                .to_owned();
-        }
-    }
+    smtp_sink::session(stream, "chaos-sink", |id| {
+        *taken
+            .lock()
+            .expect("not poisoned")
+            .mail
+            .entry(id)
+            .or_default() += 1;
+    })
+    .await
 }
