@@ -103,4 +103,5 @@ async fn the_decision_and_explain_name_the_time_used_and_its_source() {
         text.contains("signing time 2026-11-24T10:15:00+05:00 (submitted_at: no time-stamp token)"),
         "{text}"
     );
+    db.drop().await;
 }

@@ -328,6 +328,7 @@ async fn a_decision_made_after_its_due_time_is_overdue() {
     let late = time::macros::datetime!(2026-11-25 18:00:01 +5);
     assert!(!overdue_at(&db, "TRP-ON-TIME", on_time).await);
     assert!(overdue_at(&db, "TRP-LATE", late).await);
+    db.drop().await;
 }
 
 async fn overdue_at(db: &TestDb, id: &str, now: time::OffsetDateTime) -> bool {
