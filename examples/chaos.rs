@@ -68,14 +68,16 @@ notification out; bounded), stop, and every invariant is checked.
 
 With --cluster the run's broker is the three-node cluster of scripts/cluster.sh (started
 with `bash scripts/cluster.sh start`): the replicas, and the run itself, are given all three
-nodes, each replica from a node of its own; and RabbitMQ's restart becomes the stop of the
-node leading the work queue, left down for 15 % of S (a new leader elected among the two
-left) and started again.
+nodes, each replica from a node of its own; and RabbitMQ's restart becomes two faults: the
+stop of the node leading the work queue, left down for 15 % of S (a new leader elected
+among the two left) and started again; then, at 45 % of S or when that is over, the
+restart of a node that does not lead it (a third of the replicas lose their node).
 
   --n N        applications (default 10000; --quick 600)
   --seconds S  the fault window (default 240; --quick 30)
   --quick      the CI version: N = 600, S = 30, about 90 s once built
-  --cluster    on scripts/cluster.sh's three nodes, stopping the work queue's leader
+  --cluster    on scripts/cluster.sh's three nodes, stopping the work queue's leader,
+               then restarting another node
   --release    run target/release/trp-worker
   --keep       keep the database, queues and run directory (worker logs)
 
@@ -283,7 +285,7 @@ async fn run_in(
         ),
         (
             if args.cluster {
-                "RabbitMQ node stops (the work queue's leader)"
+                "RabbitMQ node faults (the leader's stop, another node's restart)"
             } else {
                 "RabbitMQ restarts"
             }
@@ -323,6 +325,13 @@ async fn run_in(
             "leader node away (stop to joined again), s".to_owned(),
             format!("{:.1}", leader.down.as_secs_f64()),
         ));
+        lines.push((
+            "node restarted that did not lead".to_owned(),
+            faults_done
+                .follower
+                .clone()
+                .unwrap_or_else(|| "none".to_owned()),
+        ));
         if leader.new_leader.is_empty() {
             report
                 .violations
@@ -333,7 +342,9 @@ async fn run_in(
     for note in &replicas.exited {
         say(format_args!("{note}"));
     }
-    if faults_done.rabbitmq != 1 || faults_done.postgres != 1 {
+    // On the cluster, the leader's stop and another node's restart.
+    let broker_faults = if args.cluster { 2 } else { 1 };
+    if faults_done.rabbitmq != broker_faults || faults_done.postgres != 1 {
         report
             .violations
             .push("a fault did not happen (see the log)".into());
@@ -348,7 +359,8 @@ async fn run_in(
     let ok = report.violations.is_empty();
     if ok {
         let broker = if args.cluster {
-            "the work queue's leader node stopped and started once, PostgreSQL restarted once"
+            "the work queue's leader node stopped and started once, another node restarted \
+             once, PostgreSQL restarted once"
         } else {
             "each service restarted once"
         };

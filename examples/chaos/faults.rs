@@ -19,6 +19,9 @@ pub struct Schedule {
     pub rabbitmq_restart: f64,
     /// How long the cluster's leader node stays down (`--cluster`).
     pub leader_down: f64,
+    /// When a node that does not lead the work queue is restarted (`--cluster`): the
+    /// single broker's restart, on the cluster, after the leader's stop.
+    pub follower_restart: f64,
     pub mail_down: (f64, f64),
     pub postgres_restart: f64,
 }
@@ -27,6 +30,7 @@ pub const SCHEDULE: Schedule = Schedule {
     sms_503: (0.10, 0.35),
     rabbitmq_restart: 0.30,
     leader_down: 0.15,
+    follower_restart: 0.45,
     mail_down: (0.45, 0.70),
     postgres_restart: 0.60,
 };
@@ -172,8 +176,13 @@ pub enum BrokerFault {
     /// The single broker restarted: the node (`full`) or its application.
     Restart { full: bool },
     /// scripts/cluster.sh's node leading the work queue stopped, left down `down`, and
-    /// started again; the two others carry on with a new leader elected among them.
-    Leader { work_queue: String, down: Duration },
+    /// started again; the two others carry on with a new leader elected among them. Then,
+    /// at `follower_at`, a node that does not lead it is restarted.
+    Leader {
+        work_queue: String,
+        down: Duration,
+        follower_at: Duration,
+    },
 }
 
 /// The node leading the work queue, stopped and started again.
@@ -187,9 +196,12 @@ pub struct LeaderStop {
 
 /// Which faults happened.
 pub struct Done {
+    /// RabbitMQ's restarts, or on the cluster its nodes' stops and restarts.
     pub rabbitmq: usize,
     pub postgres: usize,
     pub leader: Option<LeaderStop>,
+    /// The node restarted that did not lead the work queue (`--cluster`).
+    pub follower: Option<String>,
 }
 
 /// Stops the node leading `work_queue`, learns the new leader, and starts the node again
@@ -240,6 +252,34 @@ async fn stop_leader(work_queue: &str, down: Duration) -> anyhow::Result<LeaderS
     })
 }
 
+/// Restarts a node of the cluster that neither leads `work_queue` now nor is `avoid` (the
+/// node stopped before, so that the fault reaches another one), left down [`DOWN`]; its
+/// name. The replicas connected to it go to another node; its member of the quorum queue
+/// catches up when it is back.
+async fn restart_follower(work_queue: &str, avoid: &str) -> anyhow::Result<String> {
+    let leader = cluster(&["leader", work_queue]).await?;
+    let members = cluster(&["members", work_queue]).await?;
+    let followers: Vec<&str> = members
+        .split_whitespace()
+        .filter(|m| *m != leader)
+        .collect();
+    let Some(node) = followers
+        .iter()
+        .find(|m| **m != avoid)
+        .or(followers.first())
+        .map(|m| m.to_string())
+    else {
+        bail!("the work queue has no member besides its leader {leader}: {members}");
+    };
+    say(format_args!(
+        "{node} does not lead the work queue ({leader} does); restarting it"
+    ));
+    cluster(&["stop", &node]).await?;
+    tokio::time::sleep(DOWN).await;
+    cluster(&["start", &node]).await?;
+    Ok(node)
+}
+
 /// The fault window: kills every few seconds, the sinks' windows and the restarts on the
 /// schedule of [`faults::SCHEDULE`].
 pub async fn window(
@@ -260,6 +300,7 @@ pub async fn window(
         BrokerFault::Leader {
             work_queue: world.names.work_queue.clone(),
             down: at(s.leader_down).max(DOWN),
+            follower_at: at(s.follower_restart),
         }
     } else {
         BrokerFault::Restart {
@@ -321,8 +362,9 @@ pub async fn window(
     Ok(done)
 }
 
-/// RabbitMQ restarted (or the cluster's leader node stopped and started) at `rabbitmq`,
-/// then PostgreSQL at `postgres` (or at once, if the first fault ended later), both from now.
+/// RabbitMQ restarted at `rabbitmq` (on the cluster: the work queue's leader node stopped
+/// and started, then another node restarted), then PostgreSQL at `postgres`; each fault at
+/// once if the one before ended later. The times are from now.
 async fn restarts(
     rabbitmq: Duration,
     postgres: Duration,
@@ -333,6 +375,7 @@ async fn restarts(
         rabbitmq: 0,
         postgres: 0,
         leader: None,
+        follower: None,
     };
     tokio::time::sleep_until((start + rabbitmq).into()).await;
     match broker {
@@ -342,20 +385,36 @@ async fn restarts(
                 start.elapsed().as_secs_f64()
             ));
             restart_rabbitmq(full).await?;
+            done.rabbitmq += 1;
         }
-        BrokerFault::Leader { work_queue, down } => {
+        BrokerFault::Leader {
+            work_queue,
+            down,
+            follower_at,
+        } => {
             say(format_args!(
                 "{:>5.1} s: stopping the cluster node leading the work queue",
                 start.elapsed().as_secs_f64()
             ));
-            done.leader = Some(stop_leader(&work_queue, down).await?);
+            let stop = stop_leader(&work_queue, down).await?;
+            done.rabbitmq += 1;
+            say(format_args!(
+                "{:>5.1} s: {} is back",
+                start.elapsed().as_secs_f64(),
+                stop.stopped
+            ));
+            tokio::time::sleep_until((start + follower_at).into()).await;
+            say(format_args!(
+                "{:>5.1} s: restarting a cluster node that does not lead the work queue",
+                start.elapsed().as_secs_f64()
+            ));
+            let follower = restart_follower(&work_queue, &stop.stopped).await?;
+            done.rabbitmq += 1;
+            done.leader = Some(stop);
+            done.follower = Some(follower);
         }
     }
-    done.rabbitmq += 1;
-    let node = done
-        .leader
-        .as_ref()
-        .map_or("RabbitMQ", |l| l.stopped.as_str());
+    let node = done.follower.as_deref().unwrap_or("RabbitMQ");
     say(format_args!(
         "{:>5.1} s: {node} is back",
         start.elapsed().as_secs_f64()
