@@ -24,8 +24,8 @@ if [ -z "$(bin)" ]; then
   npm install -g --prefix "$PREFIX" --no-fund --no-audit --loglevel=error maildev@3 >/dev/null
 fi
 # MailDev 3 reads every message left in its mail directory before it answers: 45,627 of
-# them (months of test runs) took it past the wait below, and CI failed. Nothing needs
-# them once the server is down, so it starts empty.
+# them, from every test run on this machine until then, took it past the wait below, and
+# CI failed. Nothing needs them once the server is down, so it starts empty.
 rm -rf "$DIR/mail"
 mkdir -p "$DIR"
 log "starting on 127.0.0.1 (SMTP $SMTP_PORT, web $WEB_PORT)"
