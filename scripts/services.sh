@@ -104,7 +104,7 @@ stop() {
 }
 
 # A test drops its database (trp_test_<uuid>, tests/support/db.rs) when it ends, but not
-# when it fails or is killed: over months of runs here that left 129 of them, about 1 GB.
+# when it fails or is killed: every run here until then had left 129 of them, about 1 GB.
 # Drops every such database, so never run it beside another test run.
 sweep() {
   install

@@ -98,7 +98,8 @@ fi
 # the shared RabbitMQ and PostgreSQL, so it runs after the tests, never beside or before them
 # (in one run right after it, a test's replica took over 30 s to stop; never otherwise).
 bash scripts/chaos --quick
-# The same on the three-node cluster, stopping the node that leads the work queue.
+# The same on the three-node cluster, stopping the node that leads the work queue, then
+# restarting another.
 bash scripts/chaos --quick --cluster
 
 collect "$fuzz" "$fuzz_log" "building the fuzz targets"

@@ -1,7 +1,8 @@
 //! The faults: kill -9 of a replica (and starting it again), a restart of RabbitMQ and of
 //! PostgreSQL (stopped, left down a few seconds, started again by scripts/services.sh; on
 //! the cluster, RabbitMQ's restart is the work queue's leader node stopped and started,
-//! then another node restarted), and the sinks' windows. The schedule is laid over the run's fault window of S seconds by [`window`].
+//! then another node restarted), and the sinks' windows. The schedule is laid over the
+//! run's fault window of S seconds by [`window`].
 
 use std::time::{Duration, Instant};
 
